@@ -1,0 +1,34 @@
+# casefile — the two set-up commands are `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test check bench tools clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian tools the tests read PDFs with (pdftotext, pdftoppm).
+tools:
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || \
+	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } || \
+	  { echo "poppler-utils is required (apt-get install poppler-utils)"; exit 1; }
+
+demo: $(STAMP)
+	$(VENV)/bin/casefile build --out out
+
+check: $(STAMP)
+	$(VENV)/bin/casefile check
+
+test: $(STAMP) tools
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/run.py
+
+clean:
+	rm -rf out .pytest_cache

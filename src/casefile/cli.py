@@ -1,0 +1,130 @@
+"""Thin typer commands around the pipeline. Every CaseError becomes its problem lines and exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import CaseError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Build evidence dossiers (one PDF per accused) from plain case files.")
+
+EXIT_PROBLEMS, EXIT_USAGE, EXIT_IO, EXIT_INTERNAL = 1, 2, 3, 70
+RootOpt = typer.Option(Path("."), "--root", help="workspace folder (holds cases/, exhibits/, templates/)")
+
+
+def _run(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except CaseError as e:
+        print(e.report(), file=sys.stderr)
+        raise typer.Exit(e.exit_code)
+    except KeyboardInterrupt:
+        print("casefile: interrupted; earlier output is untouched", file=sys.stderr)
+        raise typer.Exit(130)
+    except OSError as e:
+        where = getattr(e, "filename", None) or "-"
+        print(f"{where}:0: io: {e.strerror or e}\n1 problem found", file=sys.stderr)
+        raise typer.Exit(EXIT_IO)
+    except Exception as e:  # a bug: say so in one line, never a traceback
+        print(f"casefile: internal error: {type(e).__name__}: {e} (please report this)", file=sys.stderr)
+        raise typer.Exit(EXIT_INTERNAL)
+
+
+@app.command()
+def check(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
+          root: Path = RootOpt):
+    """Load, validate and cross-check; print every problem as path:line: field: message."""
+    from .loading import load_cases
+
+    cases = _run(load_cases, root, [case] if case else None)
+    for lc in cases:
+        print(f"{lc.case_path}: ok ({len(lc.items)} items, {len(lc.case.accused)} accused)")
+    print("0 problems found")
+
+
+@app.command("list")
+def list_(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
+          root: Path = RootOpt):
+    """A table of the accused with their item counts, and the items per type."""
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from .loading import load_cases
+
+    console = Console()
+    for lc in _run(load_cases, root, [case] if case else None):
+        t = Table(title=f"{lc.case.id}: {lc.case.title}")
+        for col in ("accused", "name", "status", "items"):
+            t.add_column(col)
+        for a in lc.case.accused:
+            n = sum(1 for li in lc.items if a.id in li.item.accused)
+            t.add_row(a.id, a.name, a.status, str(n))
+        console.print(t)
+        types = Counter(li.item.type for li in lc.items)
+        t2 = Table(title="items per type")
+        t2.add_column("type")
+        t2.add_column("items")
+        for k in sorted(types):
+            t2.add_row(k, str(types[k]))
+        console.print(t2)
+
+
+@app.command()
+def schema(what: str = typer.Argument("all", help="case | item | all")):
+    """Print the JSON Schema of case.yaml and of an item's front matter."""
+    from .loading import ITEM_ADAPTER
+    from .models import Case
+
+    out = {}
+    if what in ("case", "all"):
+        out["case"] = Case.model_json_schema(by_alias=True)
+    if what in ("item", "all"):
+        out["item"] = ITEM_ADAPTER.json_schema(by_alias=True)
+    if not out:
+        print(f"unknown schema '{what}' (case, item, all)", file=sys.stderr)
+        raise typer.Exit(2)
+    print(json.dumps(out if what == "all" else out[what], indent=2, ensure_ascii=False))
+
+
+@app.command()
+def new(type: str = typer.Argument(..., help="testimony | decree | statement | document | media"),
+        case: str = typer.Option(..., "--case", help="case id"),
+        id: Optional[str] = typer.Option(None, "--id", help="item id (default: new-TYPE)"),
+        root: Path = RootOpt):
+    """Write a new item file with every field of TYPE, ready to fill in."""
+    from .scaffold import new_item
+
+    path = _run(new_item, root, case, type, id)
+    print(path)
+
+
+
+
+@app.command()
+def build(case: Optional[str] = typer.Argument(None, help="case id (default: every case under cases/)"),
+          accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),
+          out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: ROOT/out)"),
+          edition: str = typer.Option("all", "--edition", help="public | confidential | all"),
+          frozen: bool = typer.Option(False, "--frozen", help="fail instead of changing exhibits.lock"),
+          accept_changes: Optional[list[str]] = typer.Option(None, "--accept-changes",
+                                                              help="record a changed exhibit file (repeatable)"),
+          root: Path = RootOpt):
+    """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
+    from .build import Options, build as run_build
+
+    if edition not in ("public", "confidential", "all"):
+        print(f"--edition: unknown edition '{edition}' (public, confidential, all)", file=sys.stderr)
+        raise typer.Exit(2)
+    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=out,
+                   editions=("confidential", "public") if edition == "all" else (edition,),
+                   frozen=frozen, accept_changes=accept_changes or [])
+    written = _run(run_build, opts)
+    print(f"{len(written)} dossier{'s' if len(written) != 1 else ''} written")

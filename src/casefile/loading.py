@@ -1,0 +1,347 @@
+"""Read a workspace's cases: sorted files, front matter split from body, validated, cross-checked.
+
+Everything is gathered and checked before anything is built; all problems of a run are
+reported together (one CaseError), each with the path and line of the offending key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from .errors import CaseError, Problem
+from .models import Case, Item
+from .yamlread import read_yaml
+
+ITEM_ADAPTER: TypeAdapter = TypeAdapter(Item)
+MAX_TEXT_FILE = 5 * 1024 * 1024
+
+
+@dataclass
+class LoadedItem:
+    item: object  # one of models.Testimony, Decree, Statement, Document, Media
+    body: str
+    path: str  # relative to the workspace root, posix
+    body_line: int
+    lines: dict = field(default_factory=dict, repr=False)
+
+    def line_of(self, *loc) -> int:
+        return _line_for(self.lines, tuple(loc), 1)
+
+
+@dataclass
+class LoadedCase:
+    root: Path
+    case: Case
+    case_path: str
+    items: list[LoadedItem]
+    lines: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def case_dir(self) -> Path:
+        return self.root / "cases" / self.case.id
+
+    @property
+    def exhibit_dir(self) -> Path:
+        return self.root / "exhibits" / self.case.id
+
+
+def rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def case_ids(root: Path) -> list[str]:
+    base = root / "cases"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
+
+
+def load_cases(root: Path, wanted: list[str] | None = None, verify_pins: bool = True) -> list[LoadedCase]:
+    """Load and check the named cases (default: all). Raise CaseError with every problem."""
+    root = Path(root)
+    known = case_ids(root)
+    problems: list[Problem] = []
+    if wanted:
+        for cid in wanted:
+            if cid not in known:
+                problems.append(Problem(f"cases/{cid}/case.yaml", 0, "case",
+                                        f"no case '{cid}' (known: {', '.join(known) or 'none'})"))
+        ids = [c for c in wanted if c in known]
+    else:
+        ids = known
+        if not ids:
+            problems.append(Problem("cases", 0, "case", f"no case folders with a case.yaml under {root / 'cases'}"))
+    loaded = []
+    for cid in ids:
+        lc, probs = _load_case(root, cid, verify_pins)
+        problems += probs
+        if lc is not None:
+            loaded.append(lc)
+    if problems:
+        raise CaseError(problems)
+    return loaded
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        if path.stat().st_size > MAX_TEXT_FILE:
+            problems.append(Problem(shown, 0, "file", f"larger than {MAX_TEXT_FILE // (1024 * 1024)} MiB"))
+            return None
+        data = path.read_bytes()
+    except OSError as e:
+        problems.append(Problem(shown, 0, "file", f"cannot read: {e.strerror or e}"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        problems.append(Problem(shown, line, "file", "not valid UTF-8 text"))
+        return None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(shown, line, "file", "contains a NUL character"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_for(lines: dict, loc: tuple, default: int) -> int:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return default
+
+
+def _pydantic_problems(err: ValidationError, shown: str, lines: dict, default_line: int,
+                       strip_tag: bool) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        if strip_tag and loc:
+            loc = loc[1:] if e["type"] not in ("union_tag_invalid", "union_tag_not_found") else ("type",)
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            msg = "unknown field"
+        elif kind == "missing":
+            msg = "required field missing"
+        elif kind == "union_tag_not_found":
+            msg = "required field missing (one of: testimony, decree, statement, document, media)"
+        elif kind == "union_tag_invalid":
+            msg = f"unknown type {e['input'].get('type')!r} (one of: testimony, decree, statement, document, media)" \
+                if isinstance(e.get("input"), dict) else e["msg"]
+        else:
+            msg = e["msg"]
+            for prefix in ("Value error, ", "Assertion failed, "):
+                if msg.startswith(prefix):
+                    msg = msg[len(prefix):]
+            if kind in ("string_type", "list_type", "dict_type", "model_type", "bool_parsing", "int_parsing"):
+                msg += f" (got {_shown_input(e.get('input'))})"
+        line = _line_for(lines, loc, default_line)
+        out.append(Problem(shown, line, ".".join(str(x) for x in loc) or "-", msg))
+    return out
+
+
+def _shown_input(v) -> str:
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if v is None:
+        return "nothing"
+    s = str(v)
+    return repr(s if len(s) < 40 else s[:37] + "...")
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """Return (front matter, body, line number of the body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    return None, text, 1
+
+
+def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | None, list[Problem]]:
+    problems: list[Problem] = []
+    case_dir = root / "cases" / cid
+    case_path = rel(root, case_dir / "case.yaml")
+    text = _read_text(case_dir / "case.yaml", case_path, problems)
+    if text is None:
+        return None, problems
+    data, lines, probs = read_yaml(text, case_path)
+    problems += probs
+    if probs or data is None:
+        if data is None and not probs:
+            problems.append(Problem(case_path, 1, "-", "empty file"))
+        return None, problems
+    if not isinstance(data, dict):
+        return None, problems + [Problem(case_path, 1, "-", "must be a mapping of fields")]
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as err:
+        return None, problems + _pydantic_problems(err, case_path, lines, 1, strip_tag=False)
+    if case.id != cid:
+        problems.append(Problem(case_path, _line_for(lines, ("id",), 1), "id",
+                                f"'{case.id}' differs from the folder name '{cid}'"))
+    problems += _check_case_ids(case, case_path, lines)
+
+    items: list[LoadedItem] = []
+    ev_dir = case_dir / "evidence"
+    files = sorted(ev_dir.rglob("*.md"), key=lambda p: p.relative_to(ev_dir).as_posix()) if ev_dir.is_dir() else []
+    for f in files:
+        shown = rel(root, f)
+        if f.is_symlink() and not _inside(f.resolve(), case_dir.resolve()):
+            problems.append(Problem(shown, 0, "file", "symbolic link leading outside the case folder"))
+            continue
+        li = _load_item(f, shown, problems)
+        if li is not None:
+            items.append(li)
+    lc = LoadedCase(root, case, case_path, items, lines)
+    problems += _cross_check(lc, verify_pins)
+    return lc, problems
+
+
+def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | None:
+    text = _read_text(f, shown, problems)
+    if text is None:
+        return None
+    fm, body, body_line = split_front_matter(text)
+    if fm is None:
+        problems.append(Problem(shown, 1, "-", "no front matter: the file must start with a '---' line, "
+                                               "the YAML fields, and a closing '---' line"))
+        return None
+    data, lines, probs = read_yaml(fm, shown, line_offset=1)
+    if probs:
+        problems += probs
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, 2, "-", "front matter must be a mapping of fields"))
+        return None
+    try:
+        item = ITEM_ADAPTER.validate_python(data)
+    except ValidationError as err:
+        problems += _pydantic_problems(err, shown, lines, 1, strip_tag=True)
+        return None
+    return LoadedItem(item, body.strip("\n"), shown, body_line, lines)
+
+
+def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
+    out = []
+    for what, seq in (("accused", case.accused), ("charges", case.charges)):
+        seen: dict[str, int] = {}
+        for i, x in enumerate(seq):
+            if x.id in seen:
+                out.append(Problem(path, _line_for(lines, (what, i, "id"), 1), f"{what}.{i}.id",
+                                   f"duplicate id '{x.id}' (also {what}.{seen[x.id]})"))
+            seen.setdefault(x.id, i)
+    stamps: dict[str, str] = {}
+    for i, a in enumerate(case.accused):
+        code = stamp_code(a)
+        if code in stamps and stamps[code] != a.id:
+            out.append(Problem(path, _line_for(lines, ("accused", i), 1), f"accused.{i}.stamp",
+                               f"page-stamp code '{code}' is also used by '{stamps[code]}'"))
+        stamps.setdefault(code, a.id)
+    for ci, c in enumerate(case.charges):
+        seen_e: set[str] = set()
+        for ei, el in enumerate(c.elements):
+            if el.id in seen_e:
+                out.append(Problem(path, _line_for(lines, ("charges", ci, "elements", ei, "id"), 1),
+                                   f"charges.{ci}.elements.{ei}.id", f"duplicate element id '{el.id}'"))
+            seen_e.add(el.id)
+    return out
+
+
+def stamp_code(accused) -> str:
+    if accused.stamp:
+        return accused.stamp
+    return "".join(ch for ch in accused.id.upper() if ch.isalnum())[:12] or "X"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def exhibit_path_problem(exhibit_dir: Path, name: str) -> tuple[Path | None, str | None]:
+    """Resolve an exhibit file name under the case's exhibit folder, or say why it is refused."""
+    if "\x00" in name:
+        return None, "contains a NUL character"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":") or os.path.isabs(name):
+        return None, f"'{name}' is an absolute path; give a path under {exhibit_dir.name}/"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return None, f"'{name}' leaves the exhibit folder ('..' is not allowed)"
+    path = exhibit_dir / name
+    try:
+        real = path.resolve(strict=False)
+        base = exhibit_dir.resolve(strict=False)
+    except (OSError, RuntimeError) as e:
+        return None, f"'{name}' cannot be resolved: {e}"
+    if not _inside(real, base):
+        return None, f"'{name}' is a symbolic link leading outside the exhibit folder"
+    if not path.exists():
+        return None, f"exhibit file not found: {path.as_posix()}"
+    if not path.is_file():
+        return None, f"'{name}' is not a regular file"
+    return path, None
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
+    case = lc.case
+    out: list[Problem] = []
+    accused = {a.id for a in case.accused}
+    charges = {c.id: {e.id for e in c.elements} for c in case.charges}
+    first_path: dict[str, LoadedItem] = {}
+    exdir = lc.exhibit_dir
+    for li in lc.items:
+        it = li.item
+        if it.id in first_path:
+            other = first_path[it.id]
+            out.append(Problem(li.path, li.line_of("id"), "id",
+                               f"duplicate item id '{it.id}' (also in {other.path}:{other.line_of('id')})"))
+        else:
+            first_path[it.id] = li
+        for i, a in enumerate(it.accused):
+            if a not in accused:
+                out.append(Problem(li.path, li.line_of("accused", i), f"accused.{i}",
+                                   f"unknown accused '{a}' (known: {', '.join(sorted(accused))})"))
+        for i, c in enumerate(it.charges):
+            cid, _, eid = c.partition("/")
+            if cid not in charges:
+                out.append(Problem(li.path, li.line_of("charges", i), f"charges.{i}",
+                                   f"unknown charge '{cid}' (known: {', '.join(sorted(charges)) or 'none'})"))
+            elif eid and eid not in charges[cid]:
+                out.append(Problem(li.path, li.line_of("charges", i), f"charges.{i}",
+                                   f"charge '{cid}' has no element '{eid}'"))
+        for i, ex in enumerate(it.exhibits):
+            path, why = exhibit_path_problem(exdir, ex.file)
+            if why:
+                out.append(Problem(li.path, li.line_of("exhibits", i, "file"), f"exhibits.{i}.file", why))
+                continue
+            if ex.sha256 and verify_pins:
+                actual = sha256_file(path)
+                if actual != ex.sha256:
+                    out.append(Problem(li.path, li.line_of("exhibits", i, "sha256"), f"exhibits.{i}.sha256",
+                                       f"pinned sha256 does not match the file ({ex.sha256} → {actual})"))
+    return out

@@ -1,0 +1,231 @@
+"""The case format, as pydantic models: validated at the edge, plain data inside.
+
+Every model forbids unknown fields. Dates are kept as their EDTF text (see dates.py) and
+checked here, so a case file never has a date silently coerced by YAML.
+"""
+
+from __future__ import annotations
+
+
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .dates import parse_date, parse_full_date
+
+_SLUG = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+def _check_date(v: str) -> str:
+    parse_date(v)  # DateError is a ValueError: pydantic reports it at the field
+    return v
+
+
+def _check_full_date(v: str) -> str:
+    parse_full_date(v)
+    return v
+
+
+def _check_text(v: str) -> str:
+    if "\x00" in v:
+        raise ValueError("contains a NUL character")
+    return v
+
+
+Date = Annotated[str, AfterValidator(_check_date), Field(
+    description="EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), ~ approximate, "
+                "? uncertain, START/END interval", examples=["1988", "1988-07-25/1988-07-28", "1988-22~"])]
+FullDate = Annotated[str, AfterValidator(_check_full_date), Field(description="YYYY-MM-DD")]
+Slug = Annotated[str, Field(pattern=_SLUG, description="lower-case letters, digits, '.', '_', '-'")]
+Text = Annotated[str, AfterValidator(_check_text)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------- case.yaml
+
+class Numbering(Model):
+    exhibit_prefix: Text = Field("EX-", description="prefix of exhibit numbers, e.g. EX- gives EX-0001")
+    exhibit_width: int = Field(4, ge=1, le=8, description="digits of exhibit numbers")
+    stamp_prefix: Text = Field("CF", pattern=r"^[A-Za-z0-9-]{1,16}$",
+                               description="page-stamp (Bates) prefix; the accused's stamp code follows")
+
+
+class Role(Model):
+    title: Text
+    institution: Text | None = None
+    from_: Date | None = Field(None, alias="from")
+    to: Date | None = None
+    source: Text | None = Field(None, description="where this role is stated")
+
+
+class Accused(Model):
+    id: Slug
+    name: Text
+    name_original: Text | None = Field(None, description="the name in its original script")
+    aliases: list[Text] = []
+    status: Text = Field(description="free text: deceased, convicted, at large…")
+    stamp: str | None = Field(None, pattern=r"^[A-Z0-9]{1,12}$",
+                              description="page-stamp code of this accused's dossier (default: from id)")
+    roles: list[Role] = []
+    notes: Text | None = None
+
+
+class Element(Model):
+    id: Slug
+    label: Text
+
+
+class Charge(Model):
+    id: Slug
+    label: Text
+    basis: Text
+    elements: list[Element] = []
+
+
+class Event(Model):
+    date: Date
+    title: Text
+    places: list[Text] = []
+    source: Text | None = Field(None, description="the source that states this event")
+
+
+class Case(Model):
+    id: Slug
+    title: Text
+    forum: Text
+    prepared_by: Text
+    as_of: FullDate
+    language: Text = "en"
+    numbering: Numbering = Numbering()
+    translation_layout: Literal["side-by-side", "sequential"] = "side-by-side"
+    summary: Text | None = None
+    accused: list[Accused] = Field(min_length=1)
+    charges: list[Charge] = []
+    events: list[Event] = []
+
+
+# ---------------------------------------------------------------- evidence items
+
+class Source(Model):
+    title: Text
+    publisher: Text | None = None
+    url: Text | None = None
+    file: Text | None = Field(None, description="file name of a stored copy of the source")
+    published: Date | None = None
+    accessed: Date | None = None
+    locator: Text | None = Field(None, description="where in the source: section, paragraph, page")
+
+
+class ExhibitFile(Model):
+    file: Text = Field(description="path under exhibits/<case-id>/")
+    description: Text | None = None
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    confidential: bool = False
+
+
+class Witness(Model):
+    name: Text
+    name_original: Text | None = None
+    protected: bool = False
+    pseudonym: Text | None = None
+
+    @model_validator(mode="after")
+    def _pseudonym_for_protected(self):
+        if self.protected and not self.pseudonym:
+            raise ValueError("a protected witness needs a pseudonym")
+        return self
+
+
+class Detention(Model):
+    place: Text
+    from_: Date | None = Field(None, alias="from")
+    to: Date | None = None
+    note: Text | None = None
+
+
+class Original(Model):
+    language: Text
+    text: Text
+    title: Text | None = None
+
+
+class Translation(Model):
+    translator: Text
+    certified: bool = False
+    certification: Text | None = None
+
+
+class ItemBase(Model):
+    id: Slug
+    title: Text
+    date: Date | None = None
+    accused: list[Slug] = Field(min_length=1, description="ids of the accused this item concerns")
+    charges: list[str] = Field([], description="charge ids, or charge-id/element-id")
+    places: list[Text] = []
+    persons: list[Text] = []
+    organisations: list[Text] = []
+    language: Text = "en"
+    summary: Text | None = None
+    sources: list[Source] = Field(min_length=1)
+    exhibits: list[ExhibitFile] = []
+    confidential: bool = Field(False, description="withheld from the public edition")
+    redact: list[Text] = Field([], description="names and phrases removed from the public edition")
+
+
+class Testimony(ItemBase):
+    type: Literal["testimony"]
+    witness: Witness
+    given_on: Date | None = None
+    forum: Text | None = None
+    detention: list[Detention] = []
+
+
+class Decree(ItemBase):
+    type: Literal["decree"]
+    issuer: Text
+    issued: Date | None = None
+    addressee: Text | None = None
+    original: Original | None = None
+    translation: Translation | None = None
+
+
+class Statement(ItemBase):
+    type: Literal["statement"]
+    speaker: Text
+    role: Text | None = None
+    outlet: Text | None = None
+    medium: Text | None = None
+    context: Text | None = None
+
+
+class Document(ItemBase):
+    type: Literal["document"]
+    kind: Text = "letter"
+    author: Text
+    recipient: Text | None = None
+
+
+class Media(ItemBase):
+    type: Literal["media"]
+    kind: Text = "post"
+    author: Text
+    handle: Text | None = None
+    platform: Text | None = None
+    url: Text | None = None
+    captured: Date | None = None
+    archive_url: Text | None = None
+
+
+Item = Annotated[Union[Testimony, Decree, Statement, Document, Media], Field(discriminator="type")]
+ITEM_TYPES = {"testimony": Testimony, "decree": Decree, "statement": Statement,
+              "document": Document, "media": Media}
+
+
+class FrontMatter(BaseModel):
+    """Wrapper used to validate one item's front matter (a discriminated union)."""
+    item: Item
+
+

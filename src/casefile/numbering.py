@@ -1,0 +1,135 @@
+"""Stable exhibit numbers and recorded exhibit files: the case's `exhibits.lock`.
+
+Once a dossier is served its exhibit numbers must never change. The first build numbers
+items by date then id; later items get the next free number; a removed item's number is
+retired and never given to another item (the item gets it back if it returns). Every
+exhibit file's sha256 and size are recorded when first seen (chain of custody).
+
+The file is plain text, one record a line, meant to be committed:
+
+    EX-0001  active   1988-khomeini-fatwa
+    EX-0007  retired  removed-item
+    file  <sha256>  <size>  sources/article.pdf
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dates import sort_key
+from .errors import CaseError, Problem
+
+HEADER = """\
+# exhibits.lock — written by casefile; commit this file.
+# Exhibit numbers never change once given and are never reused: a removed item's number is
+# retired. `casefile build --frozen` refuses to change this file.
+# number  state  item-id
+"""
+FILES_HEADER = "# exhibit files as first recorded: file  sha256  size  path (under exhibits/<case-id>/)\n"
+
+
+@dataclass
+class Lock:
+    numbers: dict[str, int] = field(default_factory=dict)  # item id -> number
+    retired: set[str] = field(default_factory=set)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (sha256, size)
+
+    @property
+    def next_number(self) -> int:
+        return max(self.numbers.values(), default=0) + 1
+
+    def copy(self) -> "Lock":
+        return Lock(dict(self.numbers), set(self.retired), dict(self.files))
+
+
+def label(n: int, prefix: str, width: int) -> str:
+    return f"{prefix}{n:0{width}d}"
+
+
+def read_lock(path: Path, shown: str) -> Lock:
+    lock = Lock()
+    if not path.exists():
+        return lock
+    problems = []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CaseError([Problem(shown, 0, "file", f"cannot read: {e}")])
+    owner: dict[int, str] = {}
+    for no, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if parts[0] == "file" and len(parts) == 4 and parts[2].isdigit() and len(parts[1]) == 64:
+            lock.files[parts[3]] = (parts[1], int(parts[2]))
+            continue
+        if len(parts) == 3 and parts[1] in ("active", "retired"):
+            digits = "".join(ch for ch in parts[0] if ch.isdigit())
+            tail = parts[0][len(parts[0]) - len(digits):] if digits else ""
+            if not digits or not parts[0].endswith(tail) or not tail:
+                problems.append(Problem(shown, no, "number", f"'{parts[0]}' has no number"))
+                continue
+            n = int(tail)
+            if n in owner:
+                problems.append(Problem(shown, no, "number", f"{parts[0]} is given twice ({owner[n]}, {parts[2]})"))
+                continue
+            if parts[2] in lock.numbers:
+                problems.append(Problem(shown, no, "item", f"item '{parts[2]}' has two numbers"))
+                continue
+            owner[n] = parts[2]
+            lock.numbers[parts[2]] = n
+            if parts[1] == "retired":
+                lock.retired.add(parts[2])
+            continue
+        problems.append(Problem(shown, no, "line", "not a lock record (NUMBER active|retired ITEM, or file SHA256 SIZE PATH)"))
+    if problems:
+        raise CaseError(problems)
+    return lock
+
+
+def assign(lock: Lock, items: list[tuple[str, str | None]]) -> Lock:
+    """Return a new Lock numbering every (item id, date) given; retire the numbers of absent items."""
+    new = lock.copy()
+    present = {iid for iid, _ in items}
+    for iid in new.numbers:
+        if iid not in present:
+            new.retired.add(iid)
+    new.retired -= present
+    fresh = sorted((it for it in items if it[0] not in new.numbers), key=lambda it: (sort_key(it[1]), it[0]))
+    n = new.next_number
+    for iid, _ in fresh:
+        new.numbers[iid] = n
+        n += 1
+    return new
+
+
+def format_lock(lock: Lock, prefix: str, width: int) -> str:
+    out = [HEADER]
+    for iid, n in sorted(lock.numbers.items(), key=lambda kv: kv[1]):
+        state = "retired" if iid in lock.retired else "active"
+        out.append(f"{label(n, prefix, width)}  {state:<7}  {iid}\n")
+    if lock.files:
+        out.append("\n" + FILES_HEADER)
+        for p in sorted(lock.files):
+            sha, size = lock.files[p]
+            out.append(f"file  {sha}  {size}  {p}\n")
+    return "".join(out)
+
+
+def lock_changes(old: Lock, new: Lock) -> list[str]:
+    """Human-readable differences, for --frozen errors."""
+    out = []
+    for iid in sorted(set(new.numbers) - set(old.numbers)):
+        out.append(f"new item '{iid}' would get a number")
+    for iid in sorted(new.retired - old.retired):
+        out.append(f"item '{iid}' is gone and its number would be retired")
+    for iid in sorted(old.retired - new.retired):
+        out.append(f"retired item '{iid}' is back and its number would be reactivated")
+    for p in sorted(set(new.files) - set(old.files)):
+        out.append(f"exhibit file '{p}' would be recorded")
+    for p in sorted(set(new.files) & set(old.files)):
+        if new.files[p] != old.files[p]:
+            out.append(f"exhibit file '{p}' would be re-recorded")
+    return out

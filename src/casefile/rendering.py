@@ -1,0 +1,644 @@
+"""jinja2 templates -> a small safe markup -> reportlab flowables -> PDF, in one pass.
+
+Templates (autoescape on) produce a tiny XML vocabulary (see docs/templates.md); case text only
+ever reaches them as data. The markup is parsed with ElementTree, so every piece of user text
+comes back as plain text and is escaped again before it reaches a reportlab Paragraph.
+
+Typesetting is single-pass. Page numbers that are not known yet when a page is drawn (the
+contents, the index of exhibits, "Page X of Y", the cover's page count) are drawn as PDF form
+XObjects referenced by name and defined once the last page is done. Back matter (the index of
+names, the annex) is rendered from its template only when the body has been laid out, so its
+page numbers are plain text.
+"""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
+                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus.flowables import HRFlowable
+
+from . import __version__, rtl
+from .assembly import TYPE_LABELS, Dossier
+from .dates import display_date
+from .errors import fail
+
+PAGE_W, PAGE_H = A4
+MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22 * mm, 22 * mm, 24 * mm, 24 * mm
+CONTENT = (MARGIN_L, MARGIN_B, PAGE_W - MARGIN_L - MARGIN_R, PAGE_H - MARGIN_T - MARGIN_B)
+INK = colors.HexColor("#1a1a1a")
+GREY = colors.HexColor("#5f6368")
+RULE = colors.HexColor("#b0b4b8")
+SHADE = colors.HexColor("#eef0f2")
+MARK = colors.HexColor("#fff3b0")
+BANNER = {"confidential": ("CONFIDENTIAL", colors.HexColor("#a50e0e")),
+          "public": ("PUBLIC — REDACTED", colors.HexColor("#0b5394"))}
+TOTAL = "@total"
+
+
+# ------------------------------------------------------------------ styles
+
+def _styles() -> dict[str, ParagraphStyle]:
+    rtl.register_fonts()
+    R, B = rtl.FONT_REGULAR, rtl.FONT_BOLD
+    base = ParagraphStyle("body", fontName=R, fontSize=10, leading=14.5, textColor=INK, spaceAfter=6)
+    s = {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, spaceAfter=3),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=8.8, leading=11.6, spaceAfter=0),
+        "cellhead": ParagraphStyle("cellhead", parent=base, fontName=B, fontSize=8.8, leading=11.6, spaceAfter=0),
+        "h1": ParagraphStyle("h1", parent=base, fontName=B, fontSize=17, leading=22, spaceBefore=0, spaceAfter=10),
+        "h2": ParagraphStyle("h2", parent=base, fontName=B, fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=6),
+        "h3": ParagraphStyle("h3", parent=base, fontName=B, fontSize=10.5, leading=14, spaceBefore=6, spaceAfter=4),
+        "quote": ParagraphStyle("quote", parent=base, leftIndent=14, rightIndent=10, textColor=INK,
+                                borderPadding=(2, 0, 2, 8), spaceBefore=2, spaceAfter=8),
+        "li": ParagraphStyle("li", parent=base, leftIndent=16, bulletIndent=4),
+        "title": ParagraphStyle("title", parent=base, fontName=B, fontSize=22, leading=28, alignment=TA_CENTER,
+                                spaceAfter=14),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=13, leading=18, alignment=TA_CENTER,
+                                   spaceAfter=8, textColor=GREY),
+        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
+        "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=11.5, textColor=GREY),
+        "entry": ParagraphStyle("entry", parent=base, spaceAfter=0, leading=14),
+    }
+    return s
+
+
+# ------------------------------------------------------------------ flowables
+
+
+class Anchor(Flowable):
+    """A named place: records its page, adds a bookmark and an outline entry."""
+
+    def __init__(self, key: str, title: str | None, level: int, state: "RenderState"):
+        super().__init__()
+        self.key, self.title, self.level, self.state = key, title, level, state
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        c = self.canv
+        page = c.getPageNumber()
+        self.state.pages[self.key] = page
+        c.bookmarkPage(self.key)
+        if self.title is not None:
+            c.addOutlineEntry(self.title, self.key, self.level, closed=self.level > 0)
+            self.state.outline.append((self.level, self.title, self.key))
+        if self.level <= 1 and self.title:
+            self.state.running.setdefault(page, self.title)
+            self.state.current_head = self.title
+
+
+class PageRef(Flowable):
+    """The page number of a key, right-aligned, drawn from a form defined after the last page."""
+
+    def __init__(self, key: str, state: "RenderState", size: float = 8.8, align: str = "right"):
+        super().__init__()
+        self.key, self.state, self.size, self.align = key, state, size, align
+        state.refs.add(key)
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        return aw, self.size * 1.3
+
+    def draw(self):
+        x = self.width if self.align == "right" else 0
+        self.canv.saveState()
+        self.canv.translate(x, self.size * 0.25)
+        self.canv.doForm(self.state.form_name(self.key, self.size, self.align))
+        self.canv.restoreState()
+
+
+class Linked(Flowable):
+    """Wraps a flowable and makes its whole box a link to a key (a table cell of a linked row)."""
+
+    def __init__(self, inner: Flowable, key: str):
+        super().__init__()
+        self.inner, self.key = inner, key
+
+    def wrap(self, aw, ah):
+        w, h = self.inner.wrap(aw, ah)
+        self.width, self.height = aw, h
+        return aw, h
+
+    def draw(self):
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.linkRect("", self.key, (0, -2, self.width, self.height + 2), relative=1, thickness=0)
+
+
+class ContentsEntry(Flowable):
+    """A contents line: title (wrapped), dot leaders, page number (form), the whole line a link."""
+
+    def __init__(self, para: Paragraph, key: str, level: int, state: "RenderState"):
+        super().__init__()
+        self.para, self.key, self.level, self.state = para, key, level, state
+        state.refs.add(key)
+        self.indent = 14 * level
+        self.numw = 34
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        self.avail = aw - self.indent - self.numw - 8
+        self.pw, self.ph = self.para.wrap(self.avail, ah)
+        self.height = self.ph + 3
+        return aw, self.height
+
+    def draw(self):
+        c = self.canv
+        self.para.drawOn(c, self.indent, 3)
+        # dot leaders from the end of the last line to the number
+        last = self.para.blPara.lines[-1]
+        extra = last[0] if isinstance(last, tuple) else last.extraSpace
+        x0 = self.indent + (self.avail - extra) + 4
+        x1 = self.width - self.numw
+        c.saveState()
+        c.setFillColor(RULE)
+        c.setFont(rtl.FONT_REGULAR, 8)
+        dots = int(max(0, x1 - x0) / 4)
+        if dots > 0:
+            c.drawRightString(x1, 6, ". " * (dots // 2))
+        c.restoreState()
+        c.saveState()
+        c.translate(self.width, 6)
+        c.doForm(self.state.form_name(self.key, 10, "right"))
+        c.restoreState()
+        c.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+
+
+class FilePage(Flowable):
+    """A whole page given to one page of an exhibit file: a PDF page (merged in later by the
+    stamping step) or an image, fitted inside the content box so stamps never cover it."""
+
+    def __init__(self, number: str, file, index: int, count: int, state: "RenderState"):
+        super().__init__()
+        self.number, self.file, self.index, self.count, self.state = number, file, index, count, state
+
+    def wrap(self, aw, ah):
+        self.width, self.height = aw, ah - 1
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        page = c.getPageNumber()
+        self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
+        if self.file.kind == "pdf":
+            self.state.reserved.append((page, str(self.file.abspath), self.index))
+        elif self.file.kind == "image":
+            from .stamping import draw_image
+            draw_image(c, self.file.abspath, 0, 0, self.width, self.height)
+
+
+# ------------------------------------------------------------------ state and document
+
+
+@dataclass
+class RenderState:
+    pages: dict = field(default_factory=dict)  # key -> page
+    refs: set = field(default_factory=set)  # keys whose page number is drawn by a form
+    outline: list = field(default_factory=list)  # (level, title, key)
+    running: dict = field(default_factory=dict)  # page -> running head
+    stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
+    reserved: list = field(default_factory=list)  # (page, pdf path, page index)
+
+    form_ids: dict = field(default_factory=dict)  # (key, size, align) -> form name
+    current_head: str = ""
+
+    def form_name(self, key: str, size: float, align: str) -> str:
+        k = (key, size, align)
+        if k not in self.form_ids:
+            self.form_ids[k] = f"pn{len(self.form_ids)}"
+        return self.form_ids[k]
+
+
+class Deferred(Flowable):
+    """Stands for flowables made only when reached: `make()` runs once the body is laid out."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class DossierDoc(BaseDocTemplate):
+    def __init__(self, stream, dossier: Dossier, state: RenderState, **kw):
+        super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
+                         bottomMargin=MARGIN_B, invariant=1, **kw)
+        self.dossier, self.state = dossier, state
+        frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
+        self._doSave = 0
+
+    def handle_flowable(self, flowables):
+        first = flowables[0]
+        if isinstance(first, Deferred):
+            flowables[0:1] = first.make()
+            return
+        if isinstance(first, PageBreakIfNotTop):
+            flowables.pop(0)
+            if not self.frame._atTop:
+                self.handle_pageBreak()
+            return
+        if isinstance(first, PadTo):
+            flowables.pop(0)
+            used = self.canv.getPageNumber() - self.state.pages[first.key] + (0 if self.frame._atTop else 1)
+            blank = []
+            for _ in range(max(0, first.pages - used)):
+                blank += [PageBreakIfNotTop(), Paragraph(
+                    "This page is intentionally blank: it keeps page numbers identical across editions.",
+                    ParagraphStyle("blank", fontName=rtl.FONT_REGULAR, fontSize=9, textColor=GREY,
+                                   alignment=TA_CENTER, spaceBefore=120))]
+            flowables[0:0] = blank
+            return
+        super().handle_flowable(flowables)
+
+    def _decorate(self, c, doc):
+        d, st = self.dossier, self.state
+        page = c.getPageNumber()
+        c.saveState()
+        # edition banner, top
+        text, colour = BANNER[d.edition]
+        c.setFillColor(colour)
+        c.setFont(rtl.FONT_BOLD, 8.5)
+        c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
+        # running head
+        c.setFillColor(GREY)
+        c.setFont(rtl.FONT_REGULAR, 7.5)
+        c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(d.case["title"], rtl.FONT_REGULAR, 7.5, 95 * mm))
+        head = st.running.get(page) or st.current_head
+        if head:
+            c.drawRightString(PAGE_W - MARGIN_R, PAGE_H - 16 * mm, _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm))
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.4)
+        c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
+        c.line(MARGIN_L, 17 * mm, PAGE_W - MARGIN_R, 17 * mm)
+        # footer: case · accused · edition | Page X of Y | page stamp
+        c.setFillColor(INK)
+        c.setFont(rtl.FONT_REGULAR, 7.5)
+        left = f"{d.case['id']} · {d.accused['name']} · {d.edition} edition"
+        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
+        label = f"Page {page} of "
+        w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
+        x = PAGE_W / 2 - (w + 8) / 2
+        c.drawString(x, 12 * mm, label)
+        c.saveState()
+        c.translate(x + w, 12 * mm)
+        c.doForm(st.form_name(TOTAL, 7.5, "left"))
+        c.restoreState()
+        c.setFont(rtl.FONT_BOLD, 8)
+        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, f"{d.stamp_prefix}-{page:06d}")
+        c.restoreState()
+
+        if page in st.stamps:
+            c.saveState()
+            c.setFillColor(colors.white)
+            c.setStrokeColor(INK)
+            c.setLineWidth(0.6)
+            text = st.stamps[page]
+            c.setFont(rtl.FONT_BOLD, 8)
+            w = stringWidth(text, rtl.FONT_BOLD, 8) + 10
+            x, y = PAGE_W - MARGIN_R - w, MARGIN_B - 5.5 * mm
+            c.rect(x, y, w, 4.6 * mm, fill=1, stroke=1)
+            c.setFillColor(INK)
+            c.drawString(x + 5, y + 1.5 * mm, text)
+            c.restoreState()
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _define_forms(c, st: RenderState, total: int):
+    for (key, size, align), name in st.form_ids.items():
+        if key == TOTAL:
+            text = str(total)
+        elif key in st.pages:
+            text = str(st.pages[key])
+        else:
+            text = "—"  # a withheld exhibit, or a key never placed: shown as a dash
+        c.beginForm(name, lowerx=-200, lowery=-10, upperx=200, uppery=30)
+        c.setFont(rtl.FONT_REGULAR, size)
+        c.setFillColor(INK)
+        if align == "right":
+            c.drawRightString(0, 0, text)
+        else:
+            c.drawString(0, 0, text)
+        c.endForm()
+
+
+# ------------------------------------------------------------------ markup -> flowables
+
+INLINE = {"b", "i", "mark", "br"}
+
+
+class Markup:
+    """Turns the template markup into flowables."""
+
+    def __init__(self, state: RenderState, styles: dict, dossier: Dossier):
+        self.state, self.s, self.dossier = state, styles, dossier
+
+    def inline_xml(self, el) -> str:
+        """Paragraph markup from an element's mixed content; all text escaped."""
+        out = [self._text(el.text)]
+        for child in el:
+            tag = child.tag
+            if tag == "br":
+                out.append("<br/>")
+            elif tag in ("b", "i"):
+                inner = self.inline_xml(child)
+                out.append(f"<font name='{rtl.FONT_BOLD}'>{inner}</font>" if tag == "b" else f"<i>{inner}</i>")
+            elif tag == "ref":
+                key = escape(child.get("to", ""), {'"': "&quot;"})
+                out.append(f'<a href="#{key}" color="#0b5394">{self.inline_xml(child)}</a>')
+            elif tag == "mark":
+                out.append(f"<span backColor='#fff3b0'>{self.inline_xml(child)}</span>")
+            else:
+                raise fail("templates", tag, f"<{tag}> is not allowed inside text")
+            out.append(self._text(child.tail))
+        return "".join(out)
+
+    @staticmethod
+    def _text(t: str | None) -> str:
+        if not t:
+            return ""
+        return escape(rtl.ltr_visual(t), {'"': "&quot;", "'": "&#39;"})
+
+    @staticmethod
+    def plain(el) -> str:
+        return "".join(el.itertext())
+
+    def para(self, el, style: str) -> Flowable:
+        text = self.plain(el)
+        st = self.s[style]
+        align = el.get("align")
+        if rtl.is_mainly_rtl(text):
+            return rtl.RTLParagraph(" ".join(text.split()) if "\n" not in text.strip() else text.strip(),
+                                    st.fontName if style not in ("h1", "h2", "h3") else rtl.FONT_BOLD,
+                                    st.fontSize, st.leading, space_after=st.spaceAfter)
+        if align:
+            st = ParagraphStyle(f"{style}-{align}", parent=st,
+                                alignment={"center": TA_CENTER, "right": TA_RIGHT, "left": TA_LEFT}[align])
+        bullet = el.get("marker")
+        if bullet:
+            return Paragraph(self.inline_xml(el), st, bulletText=bullet)
+        return Paragraph(self.inline_xml(el), st)
+
+    def blocks(self, parent) -> list[Flowable]:
+        out: list[Flowable] = []
+        for el in parent:
+            out += self.block(el)
+        return out
+
+    def block(self, el) -> list[Flowable]:
+        tag = el.tag
+        st = self.state
+        if tag == "section":
+            key = el.get("key")
+            level = int(el.get("level", "0"))
+            title = el.get("title")
+            flows: list[Flowable] = []
+            if el.get("newpage", "1") == "1":
+                flows.append(PageBreakIfNotTop())
+            if el.get("group-key"):
+                flows.append(Anchor(el.get("group-key"), el.get("group-title"), level - 1, st))
+            flows.append(Anchor(key, title, level, st))
+            pad = self.dossier.min_pages.get(key)
+            flows += self.blocks(el)
+            if pad:
+                flows.append(PadTo(key, pad, st))
+            return flows
+        if tag == "anchor":
+            return [Anchor(el.get("key"), el.get("title"), int(el.get("level", "1")), st)]
+        if tag in ("h1", "h2", "h3", "p", "quote", "li"):
+            style = {"p": el.get("class", "body"), "quote": "quote", "li": "li"}.get(tag, tag)
+            if style not in self.s:
+                raise fail("templates", "class", f"unknown paragraph class '{style}'")
+            f = self.para(el, style)
+            if tag == "quote" and not isinstance(f, rtl.RTLParagraph):
+                f = Quoted(f)
+            return [f]
+        if tag == "table":
+            return [self.table(el)]
+        if tag == "entry":
+            p = Paragraph(self.inline_xml(el), self.s["entry"])
+            return [ContentsEntry(p, el.get("key"), int(el.get("level", "0")), st)]
+        if tag == "spacer":
+            return [Spacer(1, float(el.get("height", "12")))]
+        if tag == "pagebreak":
+            return [PageBreak()]
+        if tag == "condbreak":
+            return [CondPageBreak(float(el.get("height", "80")))]
+        if tag == "rule":
+            return [HRFlowable(width="100%", thickness=0.5, color=RULE, spaceBefore=4, spaceAfter=8)]
+        if tag == "keep":
+            return [KeepTogether(self.blocks(el))]
+        if tag == "parallel":
+            return [self.parallel(el)]
+        if tag == "files":
+            return self.files(el.get("exhibit"))
+        raise fail("templates", tag, f"unknown element <{tag}>")
+
+    def cell(self, td, head: bool) -> Flowable:
+        ref = td.find("pageref")
+        if ref is not None:
+            return PageRef(ref.get("key"), self.state)
+        style = "cellhead" if head else "cell"
+        text = self.plain(td)
+        if rtl.is_mainly_rtl(text):
+            s = self.s[style]
+            return rtl.RTLParagraph(" ".join(text.split()), s.fontName, s.fontSize, s.leading)
+        return Paragraph(self.inline_xml(td), self.s[style])
+
+    def table(self, el) -> Flowable:
+        widths = [float(w) for w in el.get("widths", "1").split(",")]
+        total = sum(widths)
+        col_w = [CONTENT[2] * w / total for w in widths]
+        header = el.get("header", "0") == "1"
+        kind = el.get("class", "grid")
+        rows = []
+        for ri, tr in enumerate(el.findall("tr")):
+            head = header and ri == 0
+            link = tr.get("link")
+            cells = []
+            for ci, td in enumerate(tr.findall("td")):
+                f = self.cell(td, head or (kind == "meta" and ci == 0))
+                if link:
+                    f = Linked(f, link)
+                cells.append(f)
+            rows.append(cells)
+        if not rows:
+            return Spacer(1, 0)
+        t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
+        style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                 ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                 ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+        if kind == "meta":
+            style += [("BACKGROUND", (0, 0), (0, -1), SHADE), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+                      ("LINEABOVE", (0, 0), (-1, 0), 0.3, RULE)]
+        else:
+            style += [("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE)]
+            if header:
+                style += [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK)]
+        t.setStyle(TableStyle(style))
+        return t
+
+    def parallel(self, el) -> Flowable:
+        """Original and translation side by side: one table row per paragraph pair; the RTL
+        column on the right."""
+        rows = []
+        for row in el.findall("row"):
+            cells = []
+            for side in ("left", "right"):
+                c = row.find(side)
+                cells.append(self.blocks(c) if c is not None else [])
+            rows.append(cells)
+        w = CONTENT[2] / 2
+        t = Table(rows, colWidths=[w, w], repeatRows=1 if el.get("header") == "1" else 0)
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LINEAFTER", (0, 0), (0, -1), 0.3, RULE),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))
+        return t
+
+    def files(self, number: str) -> list[Flowable]:
+        ex = next(e for e in self.dossier.exhibits if e.number == number)
+        from .stamping import file_flowables
+        return file_flowables(ex, self)
+
+
+class Quoted(Flowable):
+    """A block quote with a rule on its left."""
+
+    def __init__(self, inner: Paragraph):
+        super().__init__()
+        self.inner = inner
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        _, self.height = self.inner.wrap(aw, ah)
+        return aw, self.height
+
+    def split(self, aw, ah):
+        parts = self.inner.split(aw, ah)
+        return [Quoted(p) for p in parts]
+
+    def getSpaceAfter(self):
+        return self.inner.getSpaceAfter()
+
+    def getSpaceBefore(self):
+        return self.inner.getSpaceBefore()
+
+    def draw(self):
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(2)
+        self.canv.line(4, 0, 4, self.height)
+
+
+class PageBreakIfNotTop(Flowable):
+    """A page break, unless the frame is still empty (no blank pages between sections)."""
+
+
+class PadTo(Flowable):
+    """Pads a section with blank pages so that it fills `pages` pages (editions keep the same pages)."""
+
+    def __init__(self, key, pages, state):
+        super().__init__()
+        self.key, self.pages, self.state = key, pages, state
+
+
+# ------------------------------------------------------------------ templates
+
+
+def template_env(root: Path | None) -> Environment:
+    loaders = []
+    if root is not None and (Path(root) / "templates").is_dir():
+        loaders.append(FileSystemLoader(str(Path(root) / "templates")))
+    loaders.append(PackageLoader("casefile", "templates"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["date"] = lambda v: display_date(v) if v else ""
+    env.filters["typelabel"] = lambda t: TYPE_LABELS.get(t, t)
+    env.filters["size"] = _human_size
+    env.globals["version"] = __version__
+    return env
+
+
+def _human_size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+SECTIONS_BEFORE = ["cover", "contents", "profile", "exhibit_index", "chronology", "matrix"]
+SECTIONS_AFTER = ["names_index", "annex"]
+
+
+def render_markup(env: Environment, name: str, **ctx) -> ET.Element:
+    text = env.get_template(name).render(**ctx)
+    try:
+        return ET.fromstring(f"<doc>{text}</doc>")
+    except ET.ParseError as e:
+        raise fail(f"templates/{name}", "markup", f"template produced invalid markup: {e}", line=e.position[0])
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    anchors: dict  # key -> page
+    outline: list  # (level, title, key)
+    reserved: list  # (page, pdf path, page index)
+
+
+def render(dossier: Dossier, env: Environment, context: dict) -> Rendered:
+    """Typeset one dossier. `context` carries what the templates need beyond the dossier
+    (chronology rows, matrix, names index, file list)."""
+    state = RenderState()
+    styles = _styles()
+    mk = Markup(state, styles, dossier)
+    buf = io.BytesIO()
+    doc = DossierDoc(buf, dossier, state, title=dossier.title,
+                     author=dossier.case["prepared_by"],
+                     subject=f"{dossier.case['forum']} — {dossier.edition} edition",
+                     keywords=", ".join(["casefile", dossier.case["id"], dossier.accused["id"], dossier.edition]),
+                     creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)")
+    ctx = dict(context, d=dossier, case=dossier.case, accused=dossier.accused, exhibits=dossier.exhibits,
+               TOTAL=TOTAL)
+    flows: list[Flowable] = []
+    for name in SECTIONS_BEFORE:
+        flows += mk.blocks(render_markup(env, f"{name}.xml.j2", **ctx))
+    shown = [ex for ex in dossier.exhibits if not ex.withheld]
+    for i, ex in enumerate(shown):
+        flows += mk.blocks(render_markup(env, "exhibit.xml.j2", ex=ex, first=i == 0, **ctx))
+    for name in SECTIONS_AFTER:
+        flows.append(Deferred(lambda name=name: mk.blocks(
+            render_markup(env, f"{name}.xml.j2", pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
+    doc.build(flows)
+    total = doc.canv.getPageNumber() - 1
+    _define_forms(doc.canv, state, total)
+    doc.canv.save()
+    return Rendered(buf.getvalue(), total, dict(state.pages), list(state.outline), list(state.reserved))
