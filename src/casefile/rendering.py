@@ -99,7 +99,7 @@ class Anchor(Flowable):
             c.addOutlineEntry(self.title, self.key, self.level, closed=self.level > 0)
             self.state.outline.append((self.level, self.title, self.key))
         if self.level <= 1 and self.title:
-            self.state.running.setdefault(page, self.title)
+            self.state.running[page] = self.title
             self.state.current_head = self.title
 
 
@@ -350,7 +350,6 @@ def _define_forms(c, st: RenderState, total: int):
 
 # ------------------------------------------------------------------ markup -> flowables
 
-INLINE = {"b", "i", "mark", "br"}
 
 
 class Markup:
@@ -372,6 +371,8 @@ class Markup:
             elif tag == "ref":
                 key = escape(child.get("to", ""), {'"': "&quot;"})
                 out.append(f'<a href="#{key}" color="#0b5394">{self.inline_xml(child)}</a>')
+            elif tag == "small":
+                out.append(f'<font size="7.5" color="#5f6368">{self.inline_xml(child)}</font>')
             elif tag == "mark":
                 out.append(f"<span backColor='#fff3b0'>{self.inline_xml(child)}</span>")
             else:

@@ -1,0 +1,158 @@
+"""Issue 3: one indexed, paginated PDF per accused, read back with pypdf."""
+
+import hashlib
+import re
+
+from pypdf import PdfReader
+
+from conftest import links, norm, outline_titles, pages_text, run
+
+HOSTILE = 'AT&T < 5 <font color=red>x</font> <a href="javascript:alert(1)">y</a> {{ 7*7 }} \'q\' "dq"'
+
+
+def make_case(ws):
+    ws.item("s1", date="1988-08-25", body="First statement.\n\n> A quoted sentence.")
+    ws.item("t1", type="testimony", date="1988-22", accused=("alpha", "beta"),
+            extra="persons: [Hossein Farsi]\nplaces: [Evin Prison, Gohardasht Prison]\ncharges: [murder/killing]\n",
+            body="\n\n".join(f"Paragraph {i} of a long testimony. " + "The witness describes the events. " * 30
+                             for i in range(12)))
+    ws.item("d1", type="decree", date="1988", extra="charges: [murder]\n", body="Decree text.")
+    ws.write("cases/demo/evidence/hostile.md",
+             "---\nid: hostile\ntype: statement\ntitle: '" + HOSTILE.replace("'", "''") + "'\naccused: [alpha]\n"
+             "speaker: '" + HOSTILE.replace("'", "''") + "'\nsources:\n  - title: Source\n---\n" + HOSTILE + "\n")
+
+
+def build(ws, *extra):
+    code, out, err = run("build", "--edition", "confidential", *extra, root=ws.path)
+    assert code == 0, err + out
+    return ws.path / "out/demo/confidential"
+
+
+def test_one_pdf_per_accused_with_numbers_and_stamps(workspace):
+    make_case(workspace)
+    out = build(workspace)
+    assert sorted(p.name for p in out.iterdir()) == ["alpha.pdf", "beta.pdf"]
+    pdf = out / "alpha.pdf"
+    r = PdfReader(str(pdf))
+    texts = pages_text(pdf)
+    n = len(r.pages)
+    # "Page X of Y": X is the PDF page number, Y the page count
+    for i, t in enumerate(texts, 1):
+        assert f"Page {i} of {n}" in t, (i, t[-200:])
+    # a unique, sequential page stamp on every page
+    stamps = [re.findall(r"DM-ALPHA-(\d{6})", t) for t in texts]
+    assert [s[-1] for s in stamps] == [f"{i:06d}" for i in range(1, n + 1)]
+    # the cover tells the page count and the exhibits
+    assert f"Pages {n}" in texts[0]
+    assert "Dossier concerning" in texts[0] and "Alpha Person" in texts[0]
+    # metadata
+    meta = r.metadata
+    assert meta.title == "Demo case — Dossier concerning Alpha Person"
+    assert meta.author == "Test team"
+    assert "confidential" in meta.subject and "alpha" in meta.get("/Keywords")
+
+
+def test_contents_outline_and_links_agree(workspace):
+    make_case(workspace)
+    pdf = build(workspace) / "alpha.pdf"
+    texts = pages_text(pdf)
+    outline = outline_titles(pdf)
+    titles = [t for _, t, _ in outline]
+    assert titles[:6] == ["Cover", "Contents", "Profile of the accused", "Index of exhibits", "Chronology",
+                          "Evidence matrix"]
+    assert "Exhibits" in titles and titles[-2:] == ["Index of persons, places and organisations",
+                                                   "Annex: exhibit files and chain of custody"]
+    # every outline title appears on the contents page, with the page number the outline points to
+    contents = texts[1]
+    for level, title, page in outline:
+        assert norm(title) in contents, title
+        assert re.search(re.escape(norm(title)) + r"[ .]*" + str(page) + r"\b", contents), (title, page)
+    # every exhibit header is on the page its outline entry points to
+    exhibits = [(t, p) for lvl, t, p in outline if re.match(r"EX-\d{4} — ", t)]
+    assert len(exhibits) == 4
+    for title, page in exhibits:
+        number = title.split(" — ")[0]
+        assert texts[page - 1].count(number) >= 1
+        assert f"{number} · " in texts[page - 1]
+    # contents links (page 2) land on the same pages as the outline, in the same order
+    contents_links = [target for page, target in links(pdf) if page == 2]
+    assert contents_links == [p for _, _, p in outline]
+    # index of exhibits: one link per exhibit row (several cells), each to the exhibit's page
+    index_page = next(p for _, t, p in outline if t == "Index of exhibits")
+    index_targets = sorted(set(t for page, t in links(pdf) if page == index_page))
+    assert index_targets == sorted(p for _, p in exhibits)
+
+
+def test_numbers_stable_when_an_earlier_item_is_added(workspace):
+    make_case(workspace)
+    build(workspace)
+    lock = (workspace.path / "cases/demo/exhibits.lock").read_text()
+    before = dict(re.findall(r"^(EX-\d{4})\s+active\s+(\S+)$", lock, re.M))
+    assert sorted(before.values()) == ["d1", "hostile", "s1", "t1"]
+    assert before["EX-0001"] == "d1"  # by date: 1988 first, then summer 1988, then 25 August; undated last
+    workspace.item("early", date="1900")
+    pdf = build(workspace) / "alpha.pdf"
+    lock = (workspace.path / "cases/demo/exhibits.lock").read_text()
+    after = dict(re.findall(r"^(EX-\d{4})\s+active\s+(\S+)$", lock, re.M))
+    assert {k: v for k, v in after.items() if v != "early"} == before
+    assert after["EX-0005"] == "early"
+    # removing an item retires its number for good
+    (workspace.path / "cases/demo/evidence/s1.md").unlink()
+    build(workspace)
+    workspace.item("later", date="2000")
+    build(workspace)
+    lock = (workspace.path / "cases/demo/exhibits.lock").read_text()
+    assert re.search(r"^EX-0003\s+retired\s+s1$", lock, re.M)
+    assert re.search(r"^EX-0006\s+active\s+later$", lock, re.M)
+    assert "EX-0005 — Title of early" in " ".join(pages_text(pdf))
+
+
+def test_frozen_refuses_to_change_the_lock(workspace):
+    make_case(workspace)
+    build(workspace)
+    lock = (workspace.path / "cases/demo/exhibits.lock").read_bytes()
+    workspace.item("new-one")
+    code, out, err = run("build", "--frozen", root=workspace.path)
+    assert code == 1
+    assert "cases/demo/exhibits.lock:0: frozen: new item 'new-one' would get a number, but --frozen forbids changing the lock" in err
+    assert (workspace.path / "cases/demo/exhibits.lock").read_bytes() == lock
+
+
+def test_user_text_is_escaped_never_markup(workspace):
+    make_case(workspace)
+    pdf = build(workspace) / "alpha.pdf"
+    text = " ".join(pages_text(pdf))
+    assert norm(HOSTILE) in text
+    assert "{{ 7*7 }}" in text and "javascript:alert(1)" in text
+
+
+def test_byte_identical_rebuilds(workspace, tmp_path):
+    make_case(workspace)
+    a = build(workspace, "--out", str(tmp_path / "a"))
+    b = build(workspace, "--out", str(tmp_path / "b"))
+    for name in ("alpha.pdf", "beta.pdf"):
+        da = hashlib.sha256((tmp_path / "a/demo/confidential" / name).read_bytes()).hexdigest()
+        db = hashlib.sha256((tmp_path / "b/demo/confidential" / name).read_bytes()).hexdigest()
+        assert da == db
+
+
+def test_long_testimony_breaks_across_pages(workspace):
+    make_case(workspace)
+    pdf = build(workspace) / "beta.pdf"
+    texts = pages_text(pdf)
+    pages_with = [i for i, t in enumerate(texts) if "of a long testimony" in t]
+    assert len(pages_with) >= 2 and pages_with == list(range(pages_with[0], pages_with[-1] + 1))
+    assert sum(t.count("of a long testimony") for t in texts) == 12
+
+
+def test_names_index_lists_terms_with_pages(workspace):
+    make_case(workspace)
+    pdf = build(workspace) / "alpha.pdf"
+    texts = pages_text(pdf)
+    outline = outline_titles(pdf)
+    idx = next(p for _, t, p in outline if t.startswith("Index of persons"))
+    t1_page = next(p for _, t, p in outline if t.endswith("Title of t1"))
+    number = next(t.split(" — ")[0] for _, t, p in outline if t.endswith("Title of t1"))
+    assert f"Evin Prison {t1_page} ({number})" in texts[idx - 1]
+    assert f"Hossein Farsi {t1_page} ({number})" in texts[idx - 1]
+    assert texts[idx - 1].index("Gohardasht Prison") > texts[idx - 1].index("Evin Prison")
