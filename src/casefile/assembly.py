@@ -181,10 +181,9 @@ def contents(d: Dossier) -> list[TocEntry]:
     """Contents entries; the outline is made from the same titles."""
     out = [TocEntry(k, SECTIONS[k], 0) for k in ("cover", "contents", "profile", "exhibit-index",
                                                   "chronology", "matrix")]
-    shown = [e for e in d.exhibits if not e.withheld]
-    if shown:
+    if d.exhibits:
         out.append(TocEntry("exhibits", SECTIONS["exhibits"], 0))
-        for e in shown:
+        for e in d.exhibits:
             out.append(TocEntry(e.number, f"{e.number} — {e.title}", 1))
             for i, f in enumerate(e.files, 1):
                 out.append(TocEntry(f"{e.number}-file{i}", f"{e.number} file {i}: {f.path}", 2))

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, rtl
-from .assembly import EDITIONS, FileInfo, assemble, file_kind, template_context
+from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template_context
+from .body import marked_spans
+from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
 from .loading import LoadedCase, load_cases, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
-from .rendering import CONTENT, render, template_env
+from .rendering import CONTENT, Rendered, render, template_env
 from .stamping import merge_exhibit_pages, open_image, pdf_page_count
 
 LOCK_NAME = "exhibits.lock"
@@ -207,6 +209,57 @@ def prepare(opts: Options) -> list[Prepared]:
     return prepared
 
 
+def redaction_terms(lc: LoadedCase, item_ids: set[str]) -> list[Term]:
+    """What the public edition must not contain: every protected witness name of the case,
+    and the `redact` terms and `[[…]]` spans of the items in the dossier."""
+    terms = []
+    for li in lc.items:
+        w = getattr(li.item, "witness", None)
+        if w is not None and w.protected:
+            for f, v in (("name", w.name), ("name_original", w.name_original)):
+                if v:
+                    terms.append(Term(v, li.path, li.line_of("witness", f), f"witness.{f}"))
+        if li.item.id not in item_ids:
+            continue
+        for i, t in enumerate(li.item.redact):
+            terms.append(Term(t, li.path, li.line_of("redact", i), f"redact.{i}"))
+        for span in marked_spans(li.body):
+            n = li.body.find(span)
+            terms.append(Term(span, li.path, li.body_line + li.body[:n].count("\n"), "body"))
+    return terms
+
+
+SECTION_KEYS = ("cover", "contents", "profile", "exhibit-index", "chronology", "matrix", "names-index", "annex")
+
+
+def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
+    """Pages taken by each section (and each exhibit) of a rendered dossier."""
+    keys = list(SECTION_KEYS) + [e.number for e in d.exhibits]
+    starts = sorted((r.anchors[k], k) for k in keys if k in r.anchors)
+    out = {}
+    for i, (page, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else r.pages + 1
+        out[key] = end - page
+    return out
+
+
+def render_editions(dossiers: dict[str, Dossier], env) -> dict[str, Rendered]:
+    """Render the editions of one accused so that every section (and so every exhibit and page
+    stamp) falls on the same pages in each: shorter sections are padded with blank pages."""
+    if len(dossiers) == 1 and "confidential" in dossiers:
+        d = dossiers["confidential"]
+        return {"confidential": render(d, env, template_context(d))}
+    conf, pub = dossiers["confidential"], dossiers["public"]
+    rc = render(conf, env, template_context(conf))
+    pub.min_pages = section_pages(rc, conf)
+    rp = render(pub, env, template_context(pub))
+    wanted = {k: max(v, pub.min_pages.get(k, 0)) for k, v in section_pages(rp, pub).items()}
+    if any(wanted[k] > pub.min_pages.get(k, 0) for k in wanted):
+        conf.min_pages = wanted
+        rc = render(conf, env, template_context(conf))
+    return {"confidential": rc, "public": rp}
+
+
 def build(opts: Options, report=print) -> list[Written]:
     prepared = prepare(opts)
     env = template_env(opts.root)
@@ -215,14 +268,25 @@ def build(opts: Options, report=print) -> list[Written]:
     for p in prepared:
         if p.lock_text is not None and not opts.frozen:
             atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
-        for edition in opts.editions:
-            for d in assemble(p.lc, p.numbers, p.files, edition, p.fingerprint, opts.accused):
-                if not d.exhibits:
-                    report(f"{p.lc.case_path}: accused '{d.accused['id']}': no evidence item concerns this "
-                           f"person; no dossier written")
-                    continue
-                r = render(d, env, template_context(d))
+        # the confidential layout is always made: the public edition follows its pagination
+        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprint, opts.accused)
+                       for ed in EDITIONS if ed in opts.editions or ed == "confidential"}
+        for i, conf in enumerate(per_edition["confidential"]):
+            if not conf.exhibits:
+                report(f"{p.lc.case_path}: accused '{conf.accused['id']}': no evidence item concerns this "
+                       f"person; no dossier written")
+                continue
+            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items()}, env)
+            for edition in opts.editions:
+                d, r = per_edition[edition][i], rendered[edition]
                 pdf = merge_exhibit_pages(r.pdf, r.reserved, CONTENT)
+                if edition == "public":
+                    terms = redaction_terms(p.lc, {e.id for e in d.exhibits})
+                    leaks = find_leaks(pdf, terms)
+                    if leaks:
+                        raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
+                                                 f"'{l.term.text}' would appear in the public edition "
+                                                 f"({l.where}); nothing written") for l in leaks])
                 target = out_root / p.lc.case.id / edition / f"{d.file_stem}.pdf"
                 atomic_write(target, pdf)
                 n_ex = sum(1 for e in d.exhibits if not e.withheld)

@@ -632,8 +632,7 @@ def render(dossier: Dossier, env: Environment, context: dict) -> Rendered:
     flows: list[Flowable] = []
     for name in SECTIONS_BEFORE:
         flows += mk.blocks(render_markup(env, f"{name}.xml.j2", **ctx))
-    shown = [ex for ex in dossier.exhibits if not ex.withheld]
-    for i, ex in enumerate(shown):
+    for i, ex in enumerate(dossier.exhibits):
         flows += mk.blocks(render_markup(env, "exhibit.xml.j2", ex=ex, first=i == 0, **ctx))
     for name in SECTIONS_AFTER:
         flows.append(Deferred(lambda name=name: mk.blocks(

@@ -126,7 +126,8 @@ def merge_exhibit_pages(pdf: bytes, reserved: list, box: tuple) -> bytes:
     for page_no, path, index in reserved:
         r = readers.get(path) or readers.setdefault(path, PdfReader(path, strict=False))
         src = r.pages[index]
-        src.transfer_rotation_to_content()
+        if src.rotation:  # (helper-3 owns the proper fix)
+            src.transfer_rotation_to_content()
         if "/Annots" in src:
             del src[NameObject("/Annots")]
         mb = src.mediabox

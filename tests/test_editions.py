@@ -1,0 +1,116 @@
+"""Issue 5: public and confidential editions; redaction that cannot leak."""
+
+import io
+
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen import canvas
+
+from casefile.leakcheck import Term, find_leaks
+from conftest import outline_titles, pages_text, run
+
+SECRET_NAME = "Zahra Secretname"
+
+
+def make_case(ws):
+    ws.item("t1", type="testimony", date="1988-22", accused=("alpha",),
+            extra="persons: [Zahra Secretname]\n",
+            body="I, Zahra Secretname, saw the transfers. My cell mate was [[Ali Hiddenperson]].")
+    p = ws.path / "cases/demo/evidence/t1.md"
+    p.write_text(p.read_text().replace("  name: A Witness\n",
+                                       "  name: Zahra Secretname\n  protected: true\n  pseudonym: P-0291\n"))
+    ws.item("c1", date="1988-07", extra="confidential: true\n", body="Sealed material about the Confidential Matter.")
+    p = ws.path / "cases/demo/evidence/c1.md"
+    p.write_text(p.read_text().replace("title: Title of c1", "title: Sealed Confidential Matter"))
+    ws.item("s1", date="1988-08", body="A public statement mentioning Zahra Secretname by name.")
+
+
+def test_public_edition_removes_and_keeps_numbering(workspace):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    conf = workspace.path / "out/demo/confidential/alpha.pdf"
+    pub = workspace.path / "out/demo/public/alpha.pdf"
+    ctext, ptext = " ".join(pages_text(conf)), " ".join(pages_text(pub))
+    assert SECRET_NAME in ctext and "Ali Hiddenperson" in ctext and "Sealed Confidential Matter" in ctext
+    for gone in (SECRET_NAME, "Secretname", "Ali Hiddenperson", "Sealed Confidential Matter", "Confidential Matter"):
+        assert gone not in ptext
+    assert "P-0291" in ptext and "[redacted]" in ptext
+    assert "PUBLIC — REDACTED" in pages_text(pub)[0] and "CONFIDENTIAL" in pages_text(conf)[0]
+    assert "public" in PdfReader(str(pub)).metadata.subject
+    # the withheld exhibit keeps its number; every exhibit starts on the same page in both editions
+    co = {t.split(" — ")[0]: p for _, t, p in outline_titles(conf) if t.startswith("EX-")}
+    po = {t.split(" — ")[0]: p for _, t, p in outline_titles(pub) if t.startswith("EX-")}
+    assert co == po and len(co) == 3
+    assert len(PdfReader(str(conf)).pages) == len(PdfReader(str(pub)).pages)
+    withheld = [t for _, t, _ in outline_titles(pub) if "Withheld from the public edition" in t]
+    assert len(withheld) == 1
+    # and the built-in leak check agrees the public file is clean
+    terms = [Term(t, "x", 1, "f") for t in (SECRET_NAME, "Ali Hiddenperson")]
+    assert find_leaks(pub.read_bytes(), terms) == []
+
+
+def test_leak_stops_the_build_and_writes_nothing(workspace):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0
+    pub = workspace.path / "out/demo/public/alpha.pdf"
+    before = pub.read_bytes()
+    # a term redacted in one item but left unmarked in another would leak
+    workspace.item("r1", date="1988-09", extra="redact: [Hidden Prison Wing]\n", body="Held in the Hidden Prison Wing.")
+    workspace.item("r2", date="1988-10", body="Also in the Hidden Prison Wing, unmarked.")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1
+    assert ("cases/demo/evidence/r1.md:10: redact.0: 'Hidden Prison Wing' would appear in the public edition "
+            "(page") in err
+    assert pub.read_bytes() == before
+
+
+def _pdf(draw) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_leaky_controls_are_caught():
+    term = [Term(SECRET_NAME, "item.md", 3, "witness.name")]
+
+    def black_box(c):
+        c.drawString(100, 700, f"Witness: {SECRET_NAME}")
+        c.rect(150, 695, 200, 20, fill=1)  # covered, but the text is still there
+
+    assert [l.where for l in find_leaks(_pdf(black_box), term)] == ["page 1 text"]
+
+    def clean(c):
+        c.drawString(100, 700, "Witness: P-0291")
+        c.bookmarkPage("p1")
+        c.addOutlineEntry(SECRET_NAME, "p1")
+
+    leaks = find_leaks(_pdf(clean), term)
+    assert leaks and leaks[0].where == "outline"
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf(lambda c: c.drawString(100, 700, "P-0291")))))
+    w.add_metadata({"/Author": SECRET_NAME.upper()})
+    buf = io.BytesIO()
+    w.write(buf)
+    assert [l.where for l in find_leaks(buf.getvalue(), term)] == ["document info"]
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf(lambda c: c.drawString(100, 700, "P-0291")))))
+    w.add_attachment("notes.txt", f"the witness is {SECRET_NAME}".encode())
+    buf = io.BytesIO()
+    w.write(buf)
+    assert find_leaks(buf.getvalue(), term)[0].where == "attachment notes.txt"
+
+
+def test_persian_name_found_in_any_order():
+    from casefile import rtl
+    rtl.register_fonts()
+    name = "حمید نوری"
+
+    def draw(c):
+        c.setFont(rtl.FONT_REGULAR, 12)
+        c.drawString(100, 700, rtl.visual_line(name))
+
+    assert find_leaks(_pdf(draw), [Term(name, "x", 1, "f")])
