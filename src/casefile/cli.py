@@ -78,8 +78,9 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 
 
 @app.command()
-def schema(what: str = typer.Argument("all", help="case | item | all")):
-    """Print the JSON Schema of case.yaml and of an item's front matter."""
+def schema(what: str = typer.Argument("all", help="case | item | export | all")):
+    """Print the JSON Schema of case.yaml, of an item's front matter, or of the JSON export."""
+    from .export import export_schema
     from .loading import ITEM_ADAPTER
     from .models import Case
 
@@ -88,6 +89,8 @@ def schema(what: str = typer.Argument("all", help="case | item | all")):
         out["case"] = Case.model_json_schema(by_alias=True)
     if what in ("item", "all"):
         out["item"] = ITEM_ADAPTER.json_schema(by_alias=True)
+    if what in ("export", "all"):
+        out["export"] = export_schema()
     if not out:
         print(f"unknown schema '{what}' (case, item, all)", file=sys.stderr)
         raise typer.Exit(2)
@@ -128,3 +131,21 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                    frozen=frozen, accept_changes=accept_changes or [])
     written = _run(run_build, opts)
     print(f"{len(written)} dossier{'s' if len(written) != 1 else ''} written")
+
+
+@app.command()
+def export(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
+           format: str = typer.Option("csv", "--format", help="csv | json"),
+           accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),
+           edition: str = typer.Option("confidential", "--edition", help="public | confidential"),
+           out: Optional[Path] = typer.Option(None, "--out", help="folder (default: ROOT/out/<case>/export/<edition>)"),
+           root: Path = RootOpt):
+    """Write the exhibit list and the chronology as CSV (UTF-8 with BOM) or JSON."""
+    from .build import Options
+    from .export import export as run_export
+
+    if format not in ("csv", "json") or edition not in ("public", "confidential"):
+        print("--format is csv or json; --edition is public or confidential", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, frozen=True)
+    _run(run_export, opts, format, edition, out)

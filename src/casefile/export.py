@@ -1,0 +1,168 @@
+"""`casefile export`: the exhibit list and the chronology as data (CSV or JSON) for e-filing.
+
+Page ranges come from laying the dossiers out exactly as `build` does (nothing is written but
+the export), so they equal the pages of the built PDFs. A public export is made from the public
+edition's data: the same redactions, withheld items reduced to their number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import __version__
+from .assembly import EDITIONS, assemble, chronology
+from .build import Options, atomic_write, prepare, render_editions, section_pages
+from .dates import display_date
+from .rendering import template_env
+
+SCHEMA_ID = "https://casefile.invalid/schema/export-1.json"
+
+
+class ExportModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FileRow(ExportModel):
+    path: str
+    sha256: str
+    size: int
+
+
+class PageRange(ExportModel):
+    accused: str
+    first: int
+    last: int
+
+
+class ExhibitRow(ExportModel):
+    number: str
+    item: str | None = Field(description="item id; null when withheld")
+    type: str | None
+    title: str
+    date: str | None = Field(description="EDTF date as written in the case")
+    date_text: str | None
+    withheld: bool
+    accused: list[str]
+    charges: list[str]
+    sources: list[str]
+    files: list[FileRow]
+    pages: list[PageRange] = Field(description="page range of the exhibit in each dossier")
+
+
+class ChronologyRow(ExportModel):
+    date: str
+    date_text: str
+    title: str
+    exhibit: str | None
+    source: str | None
+
+
+class Export(ExportModel):
+    schema_: str = Field(SCHEMA_ID, alias="$schema")
+    generator: str
+    case: str
+    title: str
+    edition: str
+    as_of: str
+    exhibits: list[ExhibitRow]
+    chronology: list[ChronologyRow]
+
+
+def export_schema() -> dict:
+    s = Export.model_json_schema(by_alias=True)
+    s["$id"] = SCHEMA_ID
+    return s
+
+
+def collect(opts: Options, edition: str) -> list[Export]:
+    env = template_env(opts.root)
+    results = []
+    for p in prepare(opts):
+        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprint, opts.accused)
+                       for ed in EDITIONS if ed in (edition, "confidential")}
+        rows: dict[str, ExhibitRow] = {}
+        chrono: dict[tuple, ChronologyRow] = {}
+        for i, conf in enumerate(per_edition["confidential"]):
+            if not conf.exhibits:
+                continue
+            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items()}, env)
+            d, r = per_edition[edition][i], rendered[edition]
+            spans = section_pages(r, d)
+            for e in d.exhibits:
+                first = r.anchors[e.number]
+                pr = PageRange(accused=d.accused["id"], first=first, last=first + spans[e.number] - 1)
+                if e.number in rows:
+                    rows[e.number].pages.append(pr)
+                    continue
+                it = e.item
+                rows[e.number] = ExhibitRow(
+                    number=e.number, item=None if e.withheld else it["id"], type=None if e.withheld else e.type,
+                    title=e.title, date=None if e.withheld else it.get("date"),
+                    date_text=None if e.withheld else display_date(it.get("date")) or None,
+                    withheld=e.withheld, accused=[] if e.withheld else list(it["accused"]),
+                    charges=[] if e.withheld else list(it["charges"]),
+                    sources=[] if e.withheld else [_source_text(s) for s in it["sources"]],
+                    files=[FileRow(path=f.path, sha256=f.sha256, size=f.size) for f in e.files],
+                    pages=[pr])
+            for row in chronology(d):
+                key = (row.date, row.title, row.number)
+                chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date), title=row.title,
+                                                     exhibit=row.number, source=row.source))
+        from .dates import sort_key
+        results.append(Export(generator=f"casefile {__version__}", case=p.lc.case.id, title=p.lc.case.title,
+                              edition=edition, as_of=p.lc.case.as_of,
+                              exhibits=[rows[k] for k in sorted(rows)],
+                              chronology=sorted(chrono.values(), key=lambda c: (sort_key(c.date), c.exhibit or "",
+                                                                                c.title))))
+    return results
+
+
+def _source_text(s: dict) -> str:
+    parts = [s["title"]] + [s[k] for k in ("publisher", "url", "locator") if s.get(k)]
+    return ", ".join(parts)
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    """UTF-8 with a byte-order mark so spreadsheet programs read Persian correctly."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def exhibits_csv(x: Export) -> bytes:
+    rows = [["number", "item", "type", "title", "date", "date_text", "withheld", "accused", "charges", "sources",
+             "files", "pages"]]
+    for e in x.exhibits:
+        rows.append([e.number, e.item or "", e.type or "", e.title, e.date or "", e.date_text or "",
+                     "yes" if e.withheld else "no", "; ".join(e.accused), "; ".join(e.charges),
+                     " | ".join(e.sources), " | ".join(f"{f.path} sha256:{f.sha256}" for f in e.files),
+                     "; ".join(f"{p.accused}: {p.first}-{p.last}" for p in e.pages)])
+    return to_csv(rows)
+
+
+def chronology_csv(x: Export) -> bytes:
+    rows = [["date", "date_text", "title", "exhibit", "source"]]
+    rows += [[c.date, c.date_text, c.title, c.exhibit or "", c.source or ""] for c in x.chronology]
+    return to_csv(rows)
+
+
+def export(opts: Options, fmt: str, edition: str, out: Path | None, report=print) -> list[Path]:
+    written = []
+    for x in collect(opts, edition):
+        folder = Path(out) if out else (Path(opts.out) if opts.out else Path(opts.root) / "out") / x.case / "export" / edition
+        if fmt == "json":
+            data = json.dumps(x.model_dump(by_alias=True), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            files = {folder / f"{x.case}-{edition}.json": data}
+        else:
+            files = {folder / f"{x.case}-{edition}-exhibits.csv": exhibits_csv(x),
+                     folder / f"{x.case}-{edition}-chronology.csv": chronology_csv(x)}
+        for path, data in files.items():
+            atomic_write(path, data)
+            report(f"{path}: {len(x.exhibits)} exhibits, {len(x.chronology)} chronology rows")
+            written.append(path)
+    return written
