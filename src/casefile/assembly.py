@@ -113,7 +113,7 @@ def public_terms(li) -> list[str]:
 
 
 def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo],
-             edition: str, fingerprint: str, accused_ids: list[str] | None = None) -> list[Dossier]:
+             edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None) -> list[Dossier]:
     case = lc.case
     public = edition == "public"
     names = protected_names(lc) if public else {}
@@ -150,7 +150,7 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
                                     [] if withheld else ex_files, li.path, withheld))
         acc_data = acc.model_dump(by_alias=True)
         code = stamp_code(acc)
-        out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprint,
+        out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
                            f"{case.numbering.stamp_prefix}-{code}", acc.id))
     return out
 

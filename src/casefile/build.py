@@ -8,6 +8,7 @@ never leaves a half-written file and never damages the previous one.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from .errors import CaseError, Problem
 from .loading import LoadedCase, load_cases, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
 from .rendering import CONTENT, Rendered, render, template_env
-from .stamping import merge_exhibit_pages, open_image, pdf_page_count
+from .stamping import open_image, pdf_page_count
 
 LOCK_NAME = "exhibits.lock"
 
@@ -35,6 +36,9 @@ class Options:
     editions: tuple[str, ...] = EDITIONS
     frozen: bool = False
     accept_changes: list[str] = field(default_factory=list)
+    jobs: int = 0  # 0: one worker per core
+    force: bool = False  # re-render even when nothing changed
+    attach_media: bool = False
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Written:
     path: Path
     pages: int
     exhibits: int
+    skipped: bool = False  # up to date: not rendered again
 
 
 @dataclass
@@ -49,7 +54,7 @@ class Prepared:
     lc: LoadedCase
     numbers: dict
     files: dict
-    fingerprint: str
+    fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
 
 
@@ -70,7 +75,9 @@ def atomic_write(path: Path, data: bytes):
         raise
 
 
-def _inspect_files(lc: LoadedCase, problems: list[Problem]) -> dict[str, FileInfo]:
+def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict[str, FileInfo]:
+    """Hash, size, kind and pages of every exhibit file. A file whose size and mtime are those
+    recorded by the previous build is not read again (cheap change detection first)."""
     files: dict[str, FileInfo] = {}
     for li in lc.items:
         for i, ef in enumerate(li.item.exhibits):
@@ -80,7 +87,12 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem]) -> dict[str, FileInf
             shown = rel(lc.root, path)
             kind = file_kind(ef.file)
             try:
-                size = path.stat().st_size
+                st = path.stat()
+                size = st.st_size
+                hit = cache.get(ef.file)
+                if hit and hit[0] == size and hit[1] == st.st_mtime_ns:
+                    files[ef.file] = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3])
+                    continue
                 if size == 0:
                     raise CaseError([Problem(shown, 0, "file", "the file is empty")])
                 pages = 0
@@ -135,19 +147,31 @@ def _line(lines: dict, loc: tuple) -> int:
     return 1
 
 
-def fingerprint(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, env_files: list[Path]) -> str:
+def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdigest: str) -> dict[str, str]:
+    """Per accused: sha256 over everything its dossiers are made from (case.yaml, its items and
+    their numbers, their exhibit files, the case's protected names, templates, version)."""
+    from .assembly import protected_names
+
+    common = hashlib.sha256()
+    common.update(f"casefile {__version__}\0{tdigest}\0{lc.digest}\0".encode())
+    for name, pseudonym in sorted(protected_names(lc).items()):
+        common.update(f"{name}\0{pseudonym}\0".encode())
+    out = {}
+    for acc in lc.case.accused:
+        h = common.copy()
+        for li in lc.items:
+            if acc.id in li.item.accused:
+                h.update(f"{li.path}\0{li.digest}\0{numbers[li.item.id]}\0".encode())
+                for ef in li.item.exhibits:
+                    h.update(f"{ef.file}\0{files[ef.file].sha256}\0".encode())
+        out[acc.id] = h.hexdigest()
+    return out
+
+
+def templates_digest(root: Path) -> str:
     h = hashlib.sha256()
-    h.update(f"casefile {__version__}\n".encode())
-    h.update((lc.case_dir / "case.yaml").read_bytes())
-    for li in lc.items:
-        h.update(f"\0{li.path}\0".encode())
-        h.update((lc.root / li.path).read_bytes())
-    for name in sorted(files):
-        h.update(f"\0{name}\0{files[name].sha256}".encode())
-    for iid in sorted(numbers):
-        h.update(f"\0{iid}={numbers[iid]}".encode())
-    for p in env_files:
-        h.update(f"\0{p.name}\0".encode())
+    for p in template_files(root):
+        h.update(f"{p.name}\0".encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -167,9 +191,9 @@ def prepare(opts: Options) -> list[Prepared]:
     problems: list[Problem] = []
     prepared = []
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
-    tfiles = template_files(opts.root)
+    tdigest = templates_digest(opts.root)
     for lc in loaded:
-        files = _inspect_files(lc, problems)
+        files = _inspect_files(lc, problems, _read_state(_state_path(opts, lc.case.id)).get("files", {}))
         problems += _glyph_problems(lc)
         if opts.accused:
             known = {a.id for a in lc.case.accused}
@@ -201,9 +225,11 @@ def prepare(opts: Options) -> list[Prepared]:
             for c in changed:
                 problems.append(Problem(shown, 0, "frozen", f"{c}, but --frozen forbids changing the lock"))
         numbers = {iid: n for iid, n in new.numbers.items() if iid not in new.retired}
-        fp = fingerprint(lc, files, numbers, tfiles)
+        if any(name not in files for li in lc.items for name in (ef.file for ef in li.item.exhibits)):
+            continue  # a file problem is already reported
+        fps = fingerprints(lc, files, numbers, tdigest)
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
-        prepared.append(Prepared(lc, numbers, files, fp, text if (changed or not lock_path.exists()) else None))
+        prepared.append(Prepared(lc, numbers, files, fps, text if (changed or not lock_path.exists()) else None))
     if problems:
         raise CaseError(problems)
     return prepared
@@ -260,36 +286,236 @@ def render_editions(dossiers: dict[str, Dossier], env) -> dict[str, Rendered]:
     return {"confidential": rc, "public": rp}
 
 
-def build(opts: Options, report=print) -> list[Written]:
-    prepared = prepare(opts)
+STATE_NAME = ".casefile-state.json"
+
+
+def _out_root(opts: Options) -> Path:
+    return Path(opts.out) if opts.out else Path(opts.root) / "out"
+
+
+def _state_path(opts: Options, case_id: str) -> Path:
+    return _out_root(opts) / case_id / STATE_NAME
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def input_signature(opts: Options, case_id: str) -> str:
+    """Cheap: names, sizes and mtimes of every input of a case, and the options."""
+    root = Path(opts.root)
+    h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
+                       f"{opts.attach_media}\0".encode())
+    folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
+               Path(__file__).parent / "templates"]
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                p = Path(dirpath) / name
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def _outputs_intact(state: dict, out_case: Path) -> bool:
+    for rel_path, rec in state.get("dossiers", {}).items():
+        try:
+            st = (out_case / rel_path).stat()
+        except OSError:
+            return False
+        if st.st_size != rec["size"] or st.st_mtime_ns != rec["mtime_ns"]:
+            return False
+    return bool(state.get("dossiers"))
+
+
+@dataclass
+class Job:
+    case_index: int
+    accused_index: int
+
+
+_PREPARED: list[Prepared] = []
+_OPTS: Options | None = None
+
+
+def _make_dossiers(job: Job) -> list[tuple]:
+    """Render the editions of one accused; write each to a temporary file beside its target.
+    Returns (target, temporary file, pages, exhibits, fingerprint) for each edition."""
+    from .stamping import finish_pdf
+
+    p, opts = _PREPARED[job.case_index], _OPTS
     env = template_env(opts.root)
-    out_root = Path(opts.out) if opts.out else Path(opts.root) / "out"
+    eds = [ed for ed in EDITIONS if ed in opts.editions or ed == "confidential"]
+    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id])[0]
+           for ed in eds}
+    rendered = render_editions(per, env)
+    out = []
+    try:
+        for edition in opts.editions:
+            d, r = per[edition], rendered[edition]
+            pdf = finish_pdf(r, d, CONTENT, opts.attach_media)
+            if edition == "public":
+                leaks = find_leaks(pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
+                if leaks:
+                    raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
+                                             f"'{l.term.text}' would appear in the public edition "
+                                             f"({l.where}); nothing written") for l in leaks])
+            target = _out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
+            tmp = _write_temporary(target, pdf)
+            out.append((str(target), tmp, r.pages, sum(1 for e in d.exhibits if not e.withheld), d.fingerprint))
+    except BaseException:
+        for _, tmp, *_ in out:
+            _unlink(tmp)
+        raise
+    return out
+
+
+def _write_temporary(target: Path, data: bytes) -> str:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _clean_leftovers(out_case: Path):
+    """Temporary files left by an interrupted build (kill -9) are removed by the next one."""
+    if out_case.is_dir():
+        for tmp in out_case.rglob(".*.tmp"):
+            _unlink(tmp)
+
+
+def build(opts: Options, report=print, progress=None) -> list[Written]:
+    """Build every dossier asked for. Nothing is renamed into place until every dossier of the
+    run has been made and checked: a failure leaves all earlier output as it was."""
+    global _PREPARED, _OPTS
+    from .loading import case_ids as all_case_ids
+    from .locking import build_lock
+
+    wanted = opts.cases or all_case_ids(Path(opts.root))
+    out_root = _out_root(opts)
     written: list[Written] = []
-    for p in prepared:
-        if p.lock_text is not None and not opts.frozen:
-            atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
-        # the confidential layout is always made: the public edition follows its pagination
-        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprint, opts.accused)
-                       for ed in EDITIONS if ed in opts.editions or ed == "confidential"}
-        for i, conf in enumerate(per_edition["confidential"]):
-            if not conf.exhibits:
-                report(f"{p.lc.case_path}: accused '{conf.accused['id']}': no evidence item concerns this "
-                       f"person; no dossier written")
+    todo = []
+    with build_lock(out_root):
+        signatures = {}
+        for cid in wanted:
+            if cid not in all_case_ids(Path(opts.root)):
+                todo.append(cid)
                 continue
-            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items()}, env)
-            for edition in opts.editions:
-                d, r = per_edition[edition][i], rendered[edition]
-                pdf = merge_exhibit_pages(r.pdf, r.reserved, CONTENT)
-                if edition == "public":
-                    terms = redaction_terms(p.lc, {e.id for e in d.exhibits})
-                    leaks = find_leaks(pdf, terms)
-                    if leaks:
-                        raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
-                                                 f"'{l.term.text}' would appear in the public edition "
-                                                 f"({l.where}); nothing written") for l in leaks])
-                target = out_root / p.lc.case.id / edition / f"{d.file_stem}.pdf"
-                atomic_write(target, pdf)
-                n_ex = sum(1 for e in d.exhibits if not e.withheld)
-                written.append(Written(target, r.pages, n_ex))
-                report(f"{target}: {r.pages} pages, {n_ex} exhibits")
+            _clean_leftovers(out_root / cid)
+            signatures[cid] = input_signature(opts, cid)
+            state = _read_state(_state_path(opts, cid))
+            if (not opts.force and state.get("signature") == signatures[cid]
+                    and _outputs_intact(state, out_root / cid)):
+                for rel_path, rec in sorted(state["dossiers"].items()):
+                    written.append(Written(out_root / cid / rel_path, rec["pages"], rec["exhibits"], skipped=True))
+                continue
+            todo.append(cid)
+        if not todo:
+            return written
+        sub = Options(**{**opts.__dict__, "cases": todo})
+        prepared = prepare(sub)
+        jobs, states = [], {}
+        for ci, p in enumerate(prepared):
+            state = _read_state(_state_path(opts, p.lc.case.id))
+            states[p.lc.case.id] = state
+            for ai, acc in enumerate(p.lc.case.accused):
+                if opts.accused and acc.id not in opts.accused:
+                    continue
+                if not any(acc.id in li.item.accused for li in p.lc.items):
+                    report(f"{p.lc.case_path}: accused '{acc.id}': no evidence item concerns this person; "
+                           f"no dossier written")
+                    continue
+                recs = [state.get("dossiers", {}).get(f"{ed}/{acc.id}.pdf") for ed in opts.editions]
+                if not opts.force and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
+                        _outputs_intact({"dossiers": {f"{ed}/{acc.id}.pdf": r for ed, r in zip(opts.editions, recs)}},
+                                        out_root / p.lc.case.id):
+                    for ed, r in zip(opts.editions, recs):
+                        written.append(Written(out_root / p.lc.case.id / ed / f"{acc.id}.pdf", r["pages"],
+                                               r["exhibits"], skipped=True))
+                    continue
+                jobs.append(Job(ci, ai))
+        _PREPARED, _OPTS = prepared, sub
+        results = _run_jobs(jobs, opts.jobs, progress)
+        # all made and checked: now the lock files, then every dossier, each renamed into place
+        for p in prepared:
+            if p.lock_text is not None and not opts.frozen:
+                atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
+        for target, tmp, pages, n_ex, fp in results:
+            os.replace(tmp, target)
+            st = os.stat(target)
+            target = Path(target)
+            case_id = target.parent.parent.name
+            states[case_id].setdefault("dossiers", {})[f"{target.parent.name}/{target.name}"] = {
+                "fingerprint": fp, "pages": pages, "exhibits": n_ex, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+            written.append(Written(target, pages, n_ex))
+            report(f"{target}: {pages} pages, {n_ex} exhibits")
+        for p in prepared:
+            cid = p.lc.case.id
+            state = states[cid]
+            state["version"] = __version__
+            state["signature"] = signatures.get(cid)
+            state["files"] = {name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
+                              for name, f in sorted(p.files.items())}
+            # forget dossiers that are gone
+            state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items() if (out_root / cid / k).exists()}
+            atomic_write(_state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
     return written
+
+
+def _run_jobs(jobs: list[Job], n: int, progress) -> list[tuple]:
+    workers = min(len(jobs), n or os.cpu_count() or 1)
+    results: list[tuple] = []
+    if workers <= 1:
+        try:
+            for job in jobs:
+                results += _make_dossiers(job)
+                if progress:
+                    progress(len(results))
+        except BaseException:
+            for _, tmp, *_ in results:
+                _unlink(tmp)
+            raise
+        return sorted(results)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    errors: list[BaseException] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_make_dossiers, job) for job in jobs]
+        for fut in as_completed(futures):
+            try:
+                results += fut.result()
+            except BaseException as e:  # collect; every other dossier still finishes
+                errors.append(e)
+            if progress:
+                progress(len(results))
+    if errors:
+        for _, tmp, *_ in results:
+            _unlink(tmp)
+        problems = [p for e in errors if isinstance(e, CaseError) for p in e.problems]
+        if problems:
+            raise CaseError(problems)
+        raise errors[0]
+    return sorted(results)

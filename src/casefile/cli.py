@@ -119,18 +119,50 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
           frozen: bool = typer.Option(False, "--frozen", help="fail instead of changing exhibits.lock"),
           accept_changes: Optional[list[str]] = typer.Option(None, "--accept-changes",
                                                               help="record a changed exhibit file (repeatable)"),
+          attach_media: bool = typer.Option(False, "--attach-media",
+                                            help="embed audio/video exhibit files as PDF attachments"),
+          jobs: int = typer.Option(0, "--jobs", "-j", help="parallel workers (default: all cores)"),
+          force: bool = typer.Option(False, "--force", help="re-render even dossiers that are up to date"),
           root: Path = RootOpt):
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
+    import time
+
     from .build import Options, build as run_build
 
     if edition not in ("public", "confidential", "all"):
         print(f"--edition: unknown edition '{edition}' (public, confidential, all)", file=sys.stderr)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
     opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=out,
                    editions=("confidential", "public") if edition == "all" else (edition,),
-                   frozen=frozen, accept_changes=accept_changes or [])
-    written = _run(run_build, opts)
-    print(f"{len(written)} dossier{'s' if len(written) != 1 else ''} written")
+                   frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
+                   jobs=max(jobs, 0), force=force)
+    started = time.monotonic()
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("typesetting dossiers", total=None)
+            written = _run(run_build, opts, report=bar.console.print,
+                           progress=lambda n: bar.update(task, completed=n))
+    else:
+        written = _run(run_build, opts)
+    built = [w for w in written if not w.skipped]
+    skipped = len(written) - len(built)
+    pages = sum(w.pages for w in written)
+    print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
+          f"{pages} pages, {time.monotonic() - started:.1f} s")
+
+
+@app.command()
+def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by casefile build"),
+           root: Optional[Path] = typer.Option(None, "--root", help="workspace whose exhibits/ to check "
+                                               "(default: the current folder, if it has cases/)")):
+    """Check a dossier against its embedded manifest, and the exhibit files against their sha256."""
+    from .verify import default_root, verify as run_verify
+
+    bad = _run(run_verify, dossier, root if root is not None else default_root())
+    if bad:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 @app.command()

@@ -28,6 +28,7 @@ class LoadedItem:
     path: str  # relative to the workspace root, posix
     body_line: int
     lines: dict = field(default_factory=dict, repr=False)
+    digest: str = ""  # sha256 of the file's text, for fingerprints and change detection
 
     def line_of(self, *loc) -> int:
         return _line_for(self.lines, tuple(loc), 1)
@@ -40,6 +41,7 @@ class LoadedCase:
     case_path: str
     items: list[LoadedItem]
     lines: dict = field(default_factory=dict, repr=False)
+    digest: str = ""  # sha256 of case.yaml
 
     @property
     def case_dir(self) -> Path:
@@ -206,7 +208,7 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
         li = _load_item(f, shown, problems)
         if li is not None:
             items.append(li)
-    lc = LoadedCase(root, case, case_path, items, lines)
+    lc = LoadedCase(root, case, case_path, items, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
     problems += _cross_check(lc, verify_pins)
     return lc, problems
 
@@ -232,7 +234,8 @@ def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | Non
     except ValidationError as err:
         problems += _pydantic_problems(err, shown, lines, 1, strip_tag=True)
         return None
-    return LoadedItem(item, body.strip("\n"), shown, body_line, lines)
+    return LoadedItem(item, body.strip("\n"), shown, body_line, lines,
+                      hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:

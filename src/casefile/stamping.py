@@ -1,63 +1,150 @@
-"""Exhibit files inside the dossier: pages for PDFs, images, text and media; pypdf merge.
+"""Exhibit files inside the dossier: pages for PDFs, images, text and media; the finished PDF.
 
 Reportlab lays out every page, including a reserved page for each page of a PDF exhibit
-(with its stamps, footer and banner drawn in the margin bands). Afterwards the exhibit's
-page content is merged *under* the reserved page, scaled to fit the content box, so a
-stamp never hides the scan. Only page content is taken: an exhibit's links, JavaScript,
-forms and attachments never reach the dossier.
+(with its stamps, footer and banner drawn in the margin bands). `finish_pdf` then places the
+exhibit page on it as a form XObject drawn *under* the dossier's own drawing, fitted into the
+content box and upright (the page's /Rotate is applied by the form's matrix, as
+`transfer_rotation_to_content` would), and clipped to the exhibit page's visible box, so
+nothing of the scan ever reaches the margin band where the stamps are.
+
+Only what draws the page is taken from an exhibit PDF: its content and the resources that
+content uses, copied object by object without anything that can act (links and other
+annotations, actions and JavaScript, forms, embedded files, metadata, the document catalog).
+
+The finished PDF carries a machine-readable manifest, `casefile-manifest.json`, as a file
+attachment (see verify.py for how `casefile verify` checks a dossier against it), and with
+`--attach-media` a copy of every audio/video/other exhibit file. It is byte-identical for
+identical inputs: the document /ID is derived from the content hash and the manifest.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import json
+import logging
+import re
+import unicodedata
 import warnings
+import zlib
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import NameObject
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Paragraph, Spacer, XPreformatted
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from .errors import fail
+from .errors import CaseError, fail
 
-MAX_IMAGE_PIXELS = 60_000_000
+MAX_IMAGE_PIXELS = 60_000_000  # an image exhibit (and an image inside an exhibit PDF) may have
 PRINT_DPI = 200
+MAX_STREAM_BYTES = 50_000_000  # one decoded content stream of an exhibit PDF
+MAX_PAGE_BYTES = 50_000_000  # all decoded content streams of one exhibit page together
+MAX_FILE_BYTES = 500_000_000  # all decoded content of one exhibit PDF (checked at inspection)
+MAX_OBJECTS = 500_000  # objects copied from one exhibit PDF
+MANIFEST_NAME = "casefile-manifest.json"
 
 
-def open_image(path: Path):
-    """Open an image safely: decompression bombs are errors, not warnings."""
+# ------------------------------------------------------------------ pypdf, quietly and within limits
+
+@contextlib.contextmanager
+def pdf_limits():
+    """pypdf with casefile's decompression limits, and its log warnings silenced (a damaged file
+    is reported once, as a problem line, never as log noise)."""
+    log = logging.getLogger("pypdf")
+    old_disabled = log.disabled
+    log.disabled = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                from pypdf import apply_configuration
+            except ImportError:  # pypdf < 7: the module constants are the limits
+                from pypdf import filters
+                saved = filters.ZLIB_MAX_OUTPUT_LENGTH
+                filters.ZLIB_MAX_OUTPUT_LENGTH = MAX_STREAM_BYTES
+                try:
+                    yield
+                finally:
+                    filters.ZLIB_MAX_OUTPUT_LENGTH = saved
+                return
+            limits = dict(zlib_maximum_output_length=MAX_STREAM_BYTES,
+                          lzw_maximum_output_length=MAX_STREAM_BYTES,
+                          run_length_maximum_output_length=MAX_STREAM_BYTES,
+                          array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+                          jbig2_maximum_output_length=MAX_STREAM_BYTES,
+                          brotli_maximum_output_length=MAX_STREAM_BYTES,
+                          image_maximum_buffer_size=MAX_STREAM_BYTES)
+            from pypdf import get_configuration
+            known = {k: v for k, v in limits.items() if hasattr(get_configuration(), k)}
+            with apply_configuration(**known):
+                yield
+    finally:
+        log.disabled = old_disabled
+
+
+# ------------------------------------------------------------------ images
+
+def open_image(path: Path, fit: tuple[int, int] | None = None):
+    """Open an image safely and decode it: too many pixels is refused from the header alone,
+    before anything is decoded. `fit` lets a JPEG decode at a reduced scale (draft mode)."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    limit = f"the limit is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             img = Image.open(path)
             w, h = img.size
             if w * h > MAX_IMAGE_PIXELS:
-                raise fail(path, "image", f"image too large ({w}×{h} = {w * h / 1e6:.0f} megapixels; "
-                                          f"the limit is {MAX_IMAGE_PIXELS / 1e6:.0f})")
+                img.close()
+                raise fail(path, "image", f"image too large ({w}×{h} = {w * h / 1e6:.0f} megapixels; {limit})")
+            if fit and img.format == "JPEG":
+                img.draft("RGB" if img.mode not in ("L", "1") else "L", fit)
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise fail(path, "image", f"refused as a decompression bomb: {e}")
-        except (OSError, SyntaxError, ValueError) as e:
-            raise fail(path, "image", f"not a readable image: {e}")
+            m = re.search(r"\((\d+) pixels\)", str(e))
+            size = f"{int(m.group(1)) / 1e6:.0f} megapixels" if m else "too many pixels"
+            raise fail(path, "image", f"image too large ({size}; {limit}); refused before decoding")
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
+            raise fail(path, "image", f"not a readable image: {type(e).__name__}: {e}")
+    return img
+
+
+def _printable(img):
+    """RGB or L, upright (EXIF orientation applied), transparency flattened onto white."""
+    from PIL import Image, ImageOps
+
+    try:
+        img = ImageOps.exif_transpose(img)
+    except Exception:  # a broken EXIF block: keep the stored orientation
+        pass
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        bg = Image.new("RGB", rgba.size, (255, 255, 255))
+        bg.paste(rgba, mask=rgba.getchannel("A"))
+        return bg
+    if img.mode == "1":
+        return img.convert("L")
+    if img.mode not in ("RGB", "L"):
+        return img.convert("RGB")
     return img
 
 
 def draw_image(c, path: Path, x: float, y: float, w: float, h: float):
-    """Draw an image fitted (aspect kept) and centred in the box, at most PRINT_DPI."""
-    img = open_image(path)
-    if img.mode not in ("RGB", "L"):
-        img = img.convert("RGB")
+    """Draw an image fitted (aspect kept) and centred in the box, upright, at most PRINT_DPI."""
+    max_box = (int(w / 72 * PRINT_DPI) + 1, int(h / 72 * PRINT_DPI) + 1)
+    img = _printable(open_image(path, fit=(max(max_box), max(max_box))))
     iw, ih = img.size
     scale = min(w / iw, h / ih)
     dw, dh = iw * scale, ih * scale
-    max_px = (int(dw / 72 * PRINT_DPI), int(dh / 72 * PRINT_DPI))
+    max_px = (max(int(dw / 72 * PRINT_DPI), 1), max(int(dh / 72 * PRINT_DPI), 1))
     if iw > max_px[0] * 1.05:
-        img = img.resize((max(max_px[0], 1), max(max_px[1], 1)))
+        img = img.resize(max_px)
     c.drawImage(ImageReader(img), x + (w - dw) / 2, y + (h - dh) / 2, dw, dh)
 
+
+# ------------------------------------------------------------------ flowables for exhibit files
 
 def file_flowables(ex, mk) -> list:
     """Flowables for every file of an exhibit, each file starting on a new page."""
@@ -69,20 +156,95 @@ def file_flowables(ex, mk) -> list:
         key = f"{ex.number}-file{i}"
         title = f"{ex.number} file {i}: {f.path}"
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
+        stamp = _StampSetter(ex.number, f.path, key, 1, st)
         if f.withheld:
-            out += _placeholder(f, s, "Withheld from the public edition: this file is marked confidential.")
+            out += [stamp] + _placeholder(f, s, "Withheld from the public edition: this file is marked "
+                                                "confidential.")
         elif f.kind == "pdf":
-            out += [FilePage(ex.number, f, p, f.pages, st) for p in range(f.pages)]
+            for p in range(f.pages):  # a whole page each: FilePage fills what is left of a page
+                out += ([PageBreakIfNotTop()] if p else []) + [FilePage(ex.number, f, p, f.pages, st)]
         elif f.kind == "image":
             out.append(FilePage(ex.number, f, 0, 1, st))
         elif f.kind == "text":
-            out.append(Paragraph(mk._text(f"{ex.number} · {f.path} (text file, as stored)"), s["small"]))
-            text = f.abspath.read_text(encoding="utf-8", errors="replace")
-            out.append(XPreformatted(mk._text(text), s["small"]))
+            def make():
+                return [Paragraph(mk._text(f"{ex.number} · {f.path} (text file, as stored; long lines are "
+                                           f"wrapped, continuation lines indented)"), s["note"])] + \
+                    _text_flowables(f.abspath, mk, s["small"])
+            stamp.count = _pages_needed(make())
+            for flowable in make():
+                out += [flowable, _StampSetter(ex.number, f.path, key, stamp.count, st)]
         else:
-            out += _placeholder(f, s, "This file cannot be printed. It is identified by its SHA-256 above; "
-                                      "it is attached to this PDF only when built with --attach-media.")
+            out += [stamp] + _placeholder(f, s, "This file cannot be printed. It is identified by its SHA-256 "
+                                                "above; a copy is attached to this PDF only when it is built "
+                                                "with --attach-media.")
         out.append(Anchor(key + "-end", None, 2, st))
+    return out
+
+
+class _StampSetter(Flowable):
+    """Zero-size: gives the page it lands on the exhibit stamp "EX-0007 · file · page k of n"
+    (k counted from the page of the file's anchor `key`), which the page decoration draws."""
+
+    def __init__(self, number: str, path: str, key: str, count: int, state):
+        super().__init__()
+        self.number, self.path, self.key, self.count, self.state = number, path, key, count, state
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        page = self.canv.getPageNumber()
+        k = page - self.state.pages.get(self.key, page) + 1
+        self.state.stamps[page] = f"{self.number} · {self.path} · page {k} of {max(k, self.count)}"
+
+
+def _pages_needed(flowables: list) -> int:
+    """How many pages the flowables take when they start on a fresh page of the dossier's
+    content box (a trial layout, discarded), so a stamp can say "page 2 of 5" in one pass."""
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    from .rendering import CONTENT, PAGE_H, PAGE_W
+
+    doc = BaseDocTemplate(io.BytesIO(), pagesize=(PAGE_W, PAGE_H), invariant=1)
+    doc.addPageTemplates([PageTemplate("p", frames=[Frame(*CONTENT, leftPadding=0, rightPadding=0,
+                                                          topPadding=0, bottomPadding=0)])])
+    doc.build(flowables)
+    return doc.page
+
+
+_MAX_LINE = 1000  # characters: longer lines are set in pieces, so no piece outgrows a page
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _text_flowables(path: Path, mk, style) -> list:
+    """A text file, one flowable per line: long lines wrap (with a hanging indent), runs of
+    spaces are kept, characters the fonts cannot draw become U+FFFD."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from . import rtl
+
+    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    text = _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
+    for ch in rtl.missing_glyphs(text):
+        text = text.replace(ch, "\ufffd")
+    line_style = ParagraphStyle("textfile", parent=style, leftIndent=14, firstLineIndent=-14, spaceAfter=0,
+                                spaceBefore=0)
+    out = []
+    lines = []
+    for line in text.rstrip("\n").split("\n"):
+        lines += [line[i:i + _MAX_LINE] for i in range(0, len(line), _MAX_LINE)] or [line]
+    for line in lines:
+        if not line.strip():
+            out.append(Spacer(1, line_style.leading))
+        elif rtl.is_mainly_rtl(line):
+            out.append(rtl.RTLParagraph(" ".join(line.split()), line_style.fontName, line_style.fontSize,
+                                        line_style.leading))
+        else:
+            stripped = line.lstrip(" ")
+            line = "\u00a0" * (len(line) - len(stripped)) + re.sub(r"(?<= ) ", "\u00a0", stripped)
+            out.append(Paragraph(mk._text(line), line_style))
     return out
 
 
@@ -97,46 +259,451 @@ def _placeholder(f, s, why: str) -> list:
     return out
 
 
-def pdf_page_count(path: Path) -> int:
-    """Open a PDF exhibit and count its pages; any defect becomes a one-line error."""
-    from pypdf.errors import FileNotDecryptedError, PdfReadError, PyPdfError
+# ------------------------------------------------------------------ PDF exhibits: inspection
 
-    try:
-        reader = PdfReader(str(path), strict=False)
-        if reader.is_encrypted:
-            raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
-        n = len(reader.pages)
-    except FileNotDecryptedError:
-        raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError,
-            IndexError, OSError) as e:
-        raise fail(path, "pdf", f"not a readable PDF: {type(e).__name__}: {e}")
-    if n == 0:
-        raise fail(path, "pdf", "the PDF has no pages")
+def pdf_page_count(path: Path) -> int:
+    """Open a PDF exhibit, check everything the dossier will take from it, count its pages.
+
+    Every defect is a one-line error: not a PDF, truncated or damaged, encrypted, a page-tree
+    loop, a stream inflating beyond MAX_STREAM_BYTES (a decompression bomb), an image of more
+    than MAX_IMAGE_PIXELS. The pages are copied exactly as `finish_pdf` will copy them, so the
+    build fails here, before anything is written, and never later."""
+    from pypdf import PdfWriter
+
+    with pdf_limits():
+        reader = _open_pdf(path)
+        n = _guard(path, lambda: len(reader.pages))
+        if n == 0:
+            raise fail(path, "pdf", "the PDF has no pages")
+        copier = _Copier(PdfWriter(), path)
+        for i in range(n):
+            _guard(path, lambda: _exhibit_form(reader, i, copier, check=True), page=i + 1)
     return n
 
 
+def _open_pdf(path: Path):
+    from pypdf import PdfReader
+
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+        fh.seek(0, 2)
+        size = fh.tell()
+        fh.seek(max(0, size - 2048))
+        tail = fh.read()
+    if b"%PDF-" not in head:
+        raise fail(path, "pdf", "not a PDF (the file does not start with %PDF-)")
+    if b"%%EOF" not in tail:
+        raise fail(path, "pdf", "the PDF is truncated or damaged (no %%EOF marker at its end)")
+    reader = _guard(path, lambda: PdfReader(str(path), strict=False))
+    if _guard(path, lambda: reader.is_encrypted):
+        raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
+    return reader
+
+
+def _guard(path: Path, fn, page: int | None = None):
+    """Run fn; turn whatever pypdf (or a hostile file) raises into one problem line."""
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
+
+    where = f"page {page}: " if page else ""
+    try:
+        return fn()
+    except CaseError:
+        raise
+    except FileNotDecryptedError:
+        raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
+    except LimitReachedError as e:
+        raise fail(path, "pdf", f"{where}refused as a decompression bomb (a stream inflates beyond "
+                                f"{MAX_STREAM_BYTES // 1_000_000} MB)")
+    except RecursionError:
+        raise fail(path, "pdf", f"{where}not a readable PDF: objects nested too deeply or in a loop")
+    except MemoryError:
+        raise fail(path, "pdf", f"{where}not a readable PDF: it needs too much memory")
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
+            AssertionError, zlib.error, ArithmeticError) as e:
+        if "cyclic" in str(e).lower() or "loop" in str(e).lower():
+            raise fail(path, "pdf", f"{where}not a readable PDF: the page tree has a loop")
+        raise fail(path, "pdf", f"{where}not a readable PDF: {type(e).__name__}: {_one_line(e)}")
+
+
+def _one_line(e) -> str:
+    return " ".join(str(e).split())[:200] or "no detail"
+
+
+# ------------------------------------------------------------------ PDF exhibits: copying
+
+# Keys never copied from an exhibit: anything that can act, link, hold files or forms, or lead
+# back to the exhibit's page tree and catalog.
+_DROP_KEYS = frozenset(["/Parent", "/P", "/AA", "/A", "/JS", "/JavaScript", "/OpenAction", "/AcroForm",
+                        "/Names", "/EmbeddedFiles", "/EF", "/Annots", "/URI", "/Metadata", "/StructParent",
+                        "/StructParents", "/Dests", "/Outlines", "/Threads", "/B", "/F", "/FFilter",
+                        "/FDecodeParms", "/PieceInfo", "/Next", "/Kids", "/Pages", "/Root", "/Collection",
+                        "/OCProperties", "/Launch", "/XFA", "/RichMedia", "/Sound", "/Movie"])
+# Objects replaced by null wherever they are met.
+_DROP_TYPES = frozenset(["/Catalog", "/Pages", "/Page", "/Annot", "/Action", "/Filespec", "/EmbeddedFile",
+                         "/Sig", "/AcroForm"])
+
+
+class _Copier:
+    """Copies objects from exhibit readers into a writer, once each, leaving out what can act."""
+
+    def __init__(self, writer, path: Path):
+        self.writer, self.path = writer, path
+        self.memo: dict = {}
+        self.count = 0
+        self.decoded = 0  # bytes of content decoded while checking
+
+    def copy(self, obj):
+        """A copy of `obj` for the writer; indirect objects are queued and copied iteratively
+        (no recursion on reference chains)."""
+        from pypdf.generic import IndirectObject
+
+        pending: list = []
+        out = self._direct(obj, pending)
+        while pending:
+            src, ref = pending.pop()
+            self.writer._replace_object(ref, self._direct(src, pending))
+        return out
+
+    def _direct(self, obj, pending):
+        from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject,
+                                   StreamObject)
+
+        if isinstance(obj, IndirectObject):
+            key = (id(obj.pdf), obj.idnum, obj.generation)
+            ref = self.memo.get(key)
+            if ref is None:
+                self.count += 1
+                if self.count > MAX_OBJECTS:
+                    raise fail(self.path, "pdf", f"too many objects (more than {MAX_OBJECTS}) on its pages")
+                target = obj.get_object()
+                ref = self.writer._add_object(NullObject())
+                self.memo[key] = ref
+                pending.append((target if target is not None else NullObject(), ref))
+            return ref
+        if isinstance(obj, DictionaryObject):
+            if obj.get("/Type") in _DROP_TYPES or obj.get("/S") in ("/JavaScript", "/URI", "/Launch",
+                                                                      "/SubmitForm", "/ImportData"):
+                return NullObject()
+            new = StreamObject() if isinstance(obj, StreamObject) else DictionaryObject()
+            if isinstance(obj, StreamObject):
+                new._data = obj._data
+            for k, v in obj.items():
+                if k in _DROP_KEYS or (isinstance(obj, StreamObject) and k == "/Length"):
+                    continue
+                new[NameObject(k)] = self._direct(v, pending)
+            return new
+        if isinstance(obj, ArrayObject):
+            return ArrayObject(self._direct(x, pending) for x in obj)
+        if obj is None:
+            return NullObject()
+        return obj
+
+
+def _num(x: float):
+    from pypdf.generic import FloatObject, NumberObject
+
+    r = round(float(x), 4)
+    return NumberObject(int(r)) if r == int(r) else FloatObject(r)
+
+
+def _visible_box(page) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of what a viewer shows: the crop box within the media box."""
+    mb = [float(v) for v in page.mediabox]
+    cb = [float(v) for v in page.cropbox]
+    ml, mb_, mr, mt = min(mb[0], mb[2]), min(mb[1], mb[3]), max(mb[0], mb[2]), max(mb[1], mb[3])
+    cl, cb_, cr, ct = min(cb[0], cb[2]), min(cb[1], cb[3]), max(cb[0], cb[2]), max(cb[1], cb[3])
+    box = (max(ml, cl), max(mb_, cb_), min(mr, cr), min(mt, ct))
+    if not (box[2] - box[0] > 1 and box[3] - box[1] > 1):
+        box = (ml, mb_, mr, mt)
+    if not all(abs(v) < 1e7 for v in box) or not (box[2] - box[0] > 1 and box[3] - box[1] > 1):
+        raise ValueError(f"the page has no usable size (MediaBox {mb})")
+    return box
+
+
+def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
+    """The exhibit's page `index` as a form XObject in the copier's writer.
+
+    Returns (reference, box, rotation). With check, every content stream (of the page and of
+    the forms it uses) is decoded within the limits and every image's size is checked."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    page = reader.pages[index]
+    box = _visible_box(page)
+    rotation = round(float(page.get("/Rotate", 0) or 0) / 90) * 90 % 360
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    streams = [s.get_object() for s in contents] if isinstance(contents, ArrayObject) else \
+        [contents] if isinstance(contents, StreamObject) else []
+    streams = [s for s in streams if isinstance(s, StreamObject)]
+    if check:
+        total = 0
+        for s in streams:
+            total += _decoded_length(s)
+            if total > MAX_PAGE_BYTES:
+                raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its content "
+                                               f"inflates beyond {MAX_PAGE_BYTES // 1_000_000} MB)")
+        total += _check_resources(page.get("/Resources"), copier.path, index + 1)
+        copier.decoded += total
+        if copier.decoded > MAX_FILE_BYTES:
+            raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its pages' content "
+                                           f"inflates beyond {MAX_FILE_BYTES // 1_000_000} MB)")
+    form = StreamObject()
+    if len(streams) == 1:  # the stored bytes, still encoded: nothing to decode or parse
+        form._data = streams[0]._data
+        for k in ("/Filter", "/DecodeParms"):
+            if k in streams[0]:
+                form[NameObject(k)] = copier.copy(streams[0][k])
+    elif streams:
+        form._data = zlib.compress(b"\n".join(_decoded(s) for s in streams), 6)
+        form[NameObject("/Filter")] = NameObject("/FlateDecode")
+    resources = page.get("/Resources")
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(_num(v) for v in box),
+        NameObject("/Resources"): copier.copy(resources) if resources is not None else DictionaryObject(),
+    })
+    if "/Group" in page:
+        form[NameObject("/Group")] = copier.copy(page.raw_get("/Group"))
+    return copier.writer._add_object(form), box, rotation
+
+
+def _decoded(stream) -> bytes:
+    """A stream's decoded bytes, not kept in pypdf's cache (memory stays bounded by one stream)."""
+    try:
+        return stream.get_data()
+    finally:
+        if getattr(stream, "decoded_self", None) is not None:
+            stream.decoded_self = None
+
+
+def _decoded_length(stream) -> int:
+    return len(_decoded(stream))
+
+
+def _check_resources(resources, path: Path, page_no: int) -> int:
+    """Decode the content of every form XObject reachable from `resources` (within the limits)
+    and check the declared size of every image: iteratively, each object once. Returns the
+    bytes decoded."""
+    from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
+
+    decoded = 0
+    stack = [resources]
+    seen: set = set()
+    while stack:
+        res = stack.pop()
+        if isinstance(res, IndirectObject):
+            if (res.idnum, res.generation) in seen:
+                continue
+            seen.add((res.idnum, res.generation))
+            if len(seen) > MAX_OBJECTS:
+                raise fail(path, "pdf", f"page {page_no}: too many resource objects")
+        res = res.get_object() if res is not None else None
+        if not isinstance(res, DictionaryObject):
+            continue
+        xobjects = res.get("/XObject")
+        xobjects = xobjects.get_object() if xobjects is not None else None
+        if isinstance(xobjects, DictionaryObject):
+            for ref in xobjects.values():
+                key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else None
+                if key in seen:
+                    continue
+                if key:
+                    seen.add(key)
+                x = ref.get_object()
+                if not isinstance(x, StreamObject):
+                    continue
+                if x.get("/Subtype") == "/Image":
+                    w, h = int(x.get("/Width", 0) or 0), int(x.get("/Height", 0) or 0)
+                    if w * h > MAX_IMAGE_PIXELS:
+                        raise fail(path, "pdf", f"page {page_no}: an image of {w}×{h} = {w * h / 1e6:.0f} "
+                                                f"megapixels (the limit is {MAX_IMAGE_PIXELS / 1e6:.0f})")
+                elif x.get("/Subtype") == "/Form":
+                    decoded += _decoded_length(x)
+                    if decoded > MAX_PAGE_BYTES:
+                        raise fail(path, "pdf", f"page {page_no}: refused as a decompression bomb (its forms "
+                                                f"inflate beyond {MAX_PAGE_BYTES // 1_000_000} MB)")
+                    stack.append(x.raw_get("/Resources") if "/Resources" in x else None)
+        for kind in ("/Pattern", "/Font"):  # tiling patterns and Type 3 glyphs are content too
+            d = res.get(kind)
+            d = d.get_object() if d is not None else None
+            if isinstance(d, DictionaryObject):
+                for v in d.values():
+                    o = v.get_object()
+                    if isinstance(o, DictionaryObject) and "/Resources" in o:
+                        stack.append(o.raw_get("/Resources"))
+    return decoded
+
+
+def _placement(box, rotation: int, target) -> list[float]:
+    """The matrix mapping the exhibit page's visible box, turned by its /Rotate, fitted and
+    centred into the target box (x, y, w, h); and where it lands (x, y, w, h)."""
+    l, b, r, t = box
+    w, h = r - l, t - b
+    W, H = (h, w) if rotation in (90, 270) else (w, h)
+    bx, by, bw, bh = target
+    s = min(bw / W, bh / H)
+    tx, ty = bx + (bw - W * s) / 2, by + (bh - H * s) / 2
+    placed = (tx, ty, W * s, H * s)
+    if rotation == 90:
+        return [0, -s, s, 0, tx - s * b, ty + s * (w + l)], placed
+    if rotation == 180:
+        return [-s, 0, 0, -s, tx + s * (l + w), ty + s * (b + h)], placed
+    if rotation == 270:
+        return [0, s, -s, 0, tx + s * (b + h), ty - s * l], placed
+    return [s, 0, 0, s, tx - s * l, ty - s * b], placed
+
+
+def _fmt(v: float) -> str:
+    s = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
 def merge_exhibit_pages(pdf: bytes, reserved: list, box: tuple) -> bytes:
-    """Merge each reserved page's exhibit page under the dossier page, scaled into `box`."""
-    if not reserved:
-        return pdf
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    readers: dict[str, PdfReader] = {}
-    bx, by, bw, bh = box
-    for page_no, path, index in reserved:
-        r = readers.get(path) or readers.setdefault(path, PdfReader(path, strict=False))
-        src = r.pages[index]
-        if src.rotation:  # (helper-3 owns the proper fix)
-            src.transfer_rotation_to_content()
-        if "/Annots" in src:
-            del src[NameObject("/Annots")]
-        mb = src.mediabox
-        w, h = float(mb.width), float(mb.height)
-        scale = min(bw / w, bh / h)
-        tx = bx + (bw - w * scale) / 2 - float(mb.left) * scale
-        ty = by + (bh - h * scale) / 2 - float(mb.bottom) * scale
-        writer.pages[page_no - 1].merge_transformed_page(
-            src, Transformation().scale(scale, scale).translate(tx, ty), over=False)
+    """Only the exhibit pages placed (no manifest): kept for callers that want just that."""
+    writer = _writer_with_exhibits(pdf, reserved, box)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _writer_with_exhibits(pdf: bytes, reserved: list, box: tuple):
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    readers: dict = {}
+    copiers: dict = {}
+    for page_no, path, index in reserved:
+        if path not in readers:
+            readers[path] = _open_pdf(Path(path))
+            copiers[path] = _Copier(writer, Path(path))
+        ref, vbox, rotation = _guard(Path(path), lambda: _exhibit_form(readers[path], index, copiers[path]),
+                                     page=index + 1)
+        page = writer.pages[page_no - 1]
+        res = page.get("/Resources")
+        res = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
+        xo = res.get("/XObject")
+        xo = DictionaryObject(xo.get_object()) if xo is not None else DictionaryObject()
+        name = "/CfExhibit"
+        while name in xo:
+            name += "X"
+        xo[NameObject(name)] = ref
+        res[NameObject("/XObject")] = xo
+        page[NameObject("/Resources")] = res
+        matrix, placed = _placement(vbox, rotation, box)
+        m = " ".join(_fmt(v) for v in matrix)
+        frame = " ".join(_fmt(v) for v in placed)
+        under = DecodedStreamObject()  # the page, then a hairline round it (white pages need an edge)
+        under.set_data(f"q\n{m} cm\n{name} Do\nQ\nq\n0.69 0.706 0.722 RG 0.5 w\n{frame} re S\nQ\n".encode())
+        contents = page.get("/Contents")
+        contents = contents.get_object() if contents is not None else None
+        rest = list(page.raw_get("/Contents")) if isinstance(contents, ArrayObject) else \
+            [page.raw_get("/Contents")] if contents is not None else []
+        page[NameObject("/Contents")] = ArrayObject([writer._add_object(under)] + rest)
+    return writer
+
+
+# ------------------------------------------------------------------ the finished dossier
+
+def finish_pdf(r, d, box: tuple, attach_media: bool = False) -> bytes:
+    """The dossier as written: exhibit pages placed, media attached (with --attach-media), the
+    manifest attached, a deterministic /ID. Any problem with an exhibit is a CaseError."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+
+    from .verify import content_sha256
+
+    with pdf_limits():
+        writer = _writer_with_exhibits(r.pdf, r.reserved, box)
+        content = content_sha256(writer.pages)
+        attachments = []
+        if attach_media:
+            for ex in d.exhibits:
+                for i, f in enumerate(ex.files, 1):
+                    if f.kind == "media" and not f.withheld:
+                        data = Path(f.abspath).read_bytes()
+                        if hashlib.sha256(data).hexdigest() != f.sha256:
+                            raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
+                        attachments.append((attachment_name(ex.number, i, f.path), f, data))
+        manifest = manifest_json(d, r, content, len(writer.pages),
+                                 {(a[1].path): a[0] for a in attachments})
+        for name, f, data in attachments:
+            ef = writer.add_attachment(name, data)
+            ef.description = TextStringObject(f"{f.path} (sha256 {f.sha256})")
+            ef.associated_file_relationship = NameObject("/Source")
+            ef.size = _num(len(data))
+        ef = writer.add_attachment(MANIFEST_NAME, manifest)
+        ef.description = TextStringObject("casefile manifest: exhibits, files, page ranges and the "
+                                          "rendered-content hash")
+        ef.subtype = NameObject("/application#2Fjson")
+        ef.associated_file_relationship = NameObject("/Data")
+        ident = ByteStringObject(hashlib.sha256(content.encode() + b"\0" + manifest).digest()[:16])
+        writer._ID = ArrayObject([ident, ident])
+        out = io.BytesIO()
+        writer.write(out)
+        pdf = out.getvalue()
+        # the hash must be what `casefile verify` will find: check it on the bytes written
+        again = content_sha256(PdfReader(io.BytesIO(pdf)).pages)
+    if again != content:
+        raise RuntimeError(f"rendered-content hash differs after writing ({content} → {again})")
+    return pdf
+
+
+def attachment_name(number: str, i: int, path: str) -> str:
+    return f"{number}-file{i}-{Path(path).name}"
+
+
+def page_ranges(d, anchors: dict) -> dict:
+    """Page ranges of every shown exhibit and of each of its files, from the renderer's anchors."""
+    shown = [e for e in d.exhibits if not e.withheld]
+    out = {}
+    for k, e in enumerate(shown):
+        first = anchors.get(e.number)
+        if first is None:
+            continue
+        nxt = shown[k + 1].number if k + 1 < len(shown) else "names-index"
+        last = anchors[nxt] - 1 if nxt in anchors else max(anchors.values())
+        files = []
+        for i in range(1, len(e.files) + 1):
+            a, b = anchors.get(f"{e.number}-file{i}"), anchors.get(f"{e.number}-file{i}-end")
+            files.append([a, b] if a is not None and b is not None else None)
+        out[e.number] = ([first, max(first, last)], files)
+    return out
+
+
+def manifest_json(d, r, content: str, pages: int, attached: dict) -> bytes:
+    """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
+    from . import __version__
+
+    ranges = page_ranges(d, r.anchors)
+    exhibits = []
+    for e in d.exhibits:
+        entry = {"number": e.number, "withheld": bool(e.withheld)}
+        if not e.withheld:
+            item_pages, file_pages = ranges.get(e.number, (None, []))
+            entry.update({"item": e.id, "type": e.type, "title": e.title, "pages": item_pages, "files": []})
+            for i, f in enumerate(e.files, 1):
+                entry["files"].append({
+                    "path": f.path, "sha256": f.sha256, "size": f.size, "kind": f.kind,
+                    "withheld": bool(f.withheld), "source_pages": f.pages if f.kind == "pdf" else None,
+                    "pages": file_pages[i - 1] if i - 1 < len(file_pages) else None,
+                    "attachment": attached.get(f.path)})
+        exhibits.append(entry)
+    m = {
+        "format": "casefile-manifest/1",
+        "generator": f"casefile {__version__}",
+        "case": d.case["id"],
+        "case_title": d.case["title"],
+        "accused": d.accused["id"],
+        "accused_name": d.accused["name"],
+        "edition": d.edition,
+        "stamp_prefix": d.stamp_prefix,
+        "input_fingerprint": d.fingerprint,
+        "pages": pages,
+        "content_sha256": content,
+        "content_hash": "casefile-content-v1 (see casefile.verify.content_sha256)",
+        "exhibit_files_folder": f"exhibits/{d.case['id']}",
+        "exhibits": exhibits,
+    }
+    return (json.dumps(m, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")

@@ -1,0 +1,530 @@
+"""Exhibit files inside the dossier: PDF pages placed after their item, images, text, media,
+what never survives from an exhibit PDF, the manifest, determinism, bad files, chain of custody
+and the annex. Every exhibit file is made on the fly; the PDF is read back with pypdf (and
+rendered with pdftoppm where what matters is what a reader sees)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
+                           NumberObject, TextStringObject)
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfgen import canvas
+
+from casefile.rendering import CONTENT, PAGE_H, PAGE_W
+from casefile.verify import content_sha256
+from conftest import norm, pages_text, run
+
+OUT = "out/demo/confidential/alpha.pdf"
+
+
+# ------------------------------------------------------------------ exhibit files, made here
+
+def make_pdf(labels, size=A4, fill=None, corner=False) -> bytes:
+    """One page per label, the label in big letters; `fill` paints the whole page (an opaque
+    scan); `corner` puts a black square at the page's lower-left corner."""
+    b = io.BytesIO()
+    c = canvas.Canvas(b, pagesize=size, invariant=1)
+    for label in labels:
+        w, h = size
+        if fill:
+            c.setFillColorRGB(*fill)
+            c.rect(-50, -50, w + 100, h + 100, fill=1, stroke=0)  # even beyond the page's box
+        if corner:
+            c.setFillColorRGB(0, 0, 0)
+            c.rect(0, 0, 120, 120, fill=1, stroke=0)
+        c.setFillColorRGB(1, 1, 1) if fill else c.setFillColorRGB(0, 0, 0)
+        c.setFont("Helvetica-Bold", 24)
+        c.drawString(150, h / 2, label)
+        c.showPage()
+    c.save()
+    return b.getvalue()
+
+
+def write_pdf(writer: PdfWriter) -> bytes:
+    b = io.BytesIO()
+    writer.write(b)
+    return b.getvalue()
+
+
+def rotated_pdf(label: str, degrees: int = 90) -> bytes:
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([label], corner=True))))
+    w.pages[0].rotate(degrees)
+    return write_pdf(w)
+
+
+def active_pdf(label: str) -> bytes:
+    """A PDF with everything that must not survive: a URI link, JavaScript run on opening,
+    a page action, a form field and an embedded file."""
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([label]))))
+    page = w.pages[0]
+    link = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject([NumberObject(100), NumberObject(100), NumberObject(300), NumberObject(200)]),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/URI"),
+                                            NameObject("/URI"): TextStringObject("https://evil.example/x")})})
+    field = DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
+        NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("secretfield"),
+        NameObject("/Rect"): ArrayObject([NumberObject(100), NumberObject(300), NumberObject(300), NumberObject(330)]),
+        NameObject("/P"): page.indirect_reference})
+    field_ref = w._add_object(field)
+    page[NameObject("/Annots")] = ArrayObject([w._add_object(link), field_ref])
+    page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('page')")})})
+    w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field_ref])})
+    w._root_object[NameObject("/OpenAction")] = DictionaryObject({
+        NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('open')")})
+    w.add_attachment("payload.exe", b"MZ evil payload")
+    # a resource entry pointing back at the catalog: copying resources must not drag it along
+    res = page["/Resources"].get_object()
+    res[NameObject("/Properties")] = DictionaryObject({NameObject("/Sneaky"): w._root_object.indirect_reference})
+    return write_pdf(w)
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A hand-made PDF: object 1 is the catalog; a correct xref table."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def flate_bomb_pdf(inflated: int = 120_000_000) -> bytes:
+    """One page whose content stream is a few hundred KB of flate inflating to `inflated` bytes."""
+    z = zlib.compressobj(9)
+    zero = b" " * 1_000_000
+    data = b"".join(z.compress(zero) for _ in range(inflated // len(zero))) + z.flush()
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                    f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream"])
+
+
+def page_tree_loop_pdf() -> bytes:
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"])
+
+
+def encrypted_pdf(algorithm: str) -> bytes:
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["secret"]))))
+    w.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    return write_pdf(w)
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares width×height RGB pixels (and holds almost no data)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
+
+
+def png(size=(400, 300), colour=(200, 30, 30), mode="RGB") -> bytes:
+    b = io.BytesIO()
+    Image.new(mode, size, colour).save(b, "PNG")
+    return b.getvalue()
+
+
+# ------------------------------------------------------------------ workspace helpers
+
+def exhibit_item(ws, id, files, date="1988-08", accused=("alpha",)):
+    extra = "exhibits:\n" + "".join(f"  - file: {f}\n    description: file {f}\n" for f in files)
+    ws.item(id, date=date, accused=accused, extra=extra)
+
+
+def build(ws, *extra):
+    code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", "--force", *extra,
+                         root=ws.path)
+    assert code == 0, err + out
+    return ws.path / OUT
+
+
+def manifest(pdf) -> dict:
+    return json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+
+
+def file_entry(m: dict, path: str) -> dict:
+    return next(f for e in m["exhibits"] for f in e.get("files", []) if f["path"] == path)
+
+
+def under_stream(page) -> bytes:
+    """The stream that places the exhibit page (the first of the page's contents)."""
+    return page["/Contents"][0].get_object().get_data()
+
+
+def placed_box(page) -> tuple[float, float, float, float]:
+    """Where the exhibit page landed (x, y, w, h): the hairline drawn round it."""
+    m = re.search(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S", under_stream(page))
+    return tuple(float(v) for v in m.groups())
+
+
+def inside_content_box(box) -> bool:
+    x, y, w, h = box
+    cx, cy, cw, ch = CONTENT
+    eps = 0.01
+    return x >= cx - eps and y >= cy - eps and x + w <= cx + cw + eps and y + h <= cy + ch + eps
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) not installed")
+
+
+def render_page(pdf: Path, page: int, tmp: Path, dpi: int = 36) -> Image.Image:
+    prefix = tmp / f"render-{page}"
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", str(pdf), str(prefix)],
+                   check=True, capture_output=True)
+    out = next(tmp.glob(f"render-{page}*.png"))
+    img = Image.open(out).convert("L")
+    img.load()
+    out.unlink()
+    return img
+
+
+def region_mean(img: Image.Image, box_pt, dpi: int = 36) -> float:
+    """Mean grey level (0 black .. 255 white) of a box given in PDF points (x, y, w, h)."""
+    k = dpi / 72
+    x, y, w, h = box_pt
+    top = img.height - (y + h) * k
+    crop = img.crop((int(x * k), int(top), int((x + w) * k), int(top + h * k)))
+    return ImageStat.Stat(crop).mean[0]
+
+
+# ------------------------------------------------------------------ PDF exhibits
+
+def test_pdf_pages_follow_their_item_each_stamped(workspace):
+    workspace.write("exhibits/demo/letter.pdf", make_pdf(["LETTER ONE", "LETTER TWO", "LETTER THREE"]))
+    exhibit_item(workspace, "a1", ["letter.pdf"])
+    workspace.item("a2", date="1988-09")
+    pdf = build(workspace)
+    texts = pages_text(pdf)
+    m = manifest(pdf)
+    ex1 = next(e for e in m["exhibits"] if e["number"] == "EX-0001")
+    first, last = file_entry(m, "letter.pdf")["pages"]
+    assert (first, last) == (ex1["pages"][0] + 1, ex1["pages"][1])  # right after the item's own page
+    assert last - first + 1 == 3
+    for k, label in enumerate(["LETTER ONE", "LETTER TWO", "LETTER THREE"]):
+        page = first + k
+        t = texts[page - 1]
+        assert label in t
+        assert f"EX-0001 · letter.pdf · page {k + 1} of 3" in t
+        assert f"DM-ALPHA-{page:06d}" in t  # the dossier's page stamp
+        assert f"Page {page} of {len(texts)}" in t  # and footer
+    # the next item starts after the exhibit's last page
+    assert "Title of a2" in texts[last]
+    r = PdfReader(str(pdf))
+    for page in range(first, last + 1):
+        assert inside_content_box(placed_box(r.pages[page - 1]))
+
+
+def test_rotated_and_landscape_pages_are_upright_and_fitted(workspace, tmp_path):
+    workspace.write("exhibits/demo/rot.pdf", rotated_pdf("ROTATED", 90))
+    workspace.write("exhibits/demo/rot270.pdf", rotated_pdf("ROTATED270", 270))
+    workspace.write("exhibits/demo/land.pdf", make_pdf(["LANDSCAPE"], size=landscape(A4), corner=True))
+    exhibit_item(workspace, "a1", ["rot.pdf", "rot270.pdf", "land.pdf"])
+    pdf = build(workspace)
+    m = manifest(pdf)
+    r = PdfReader(str(pdf))
+    for name in ("rot.pdf", "rot270.pdf", "land.pdf"):
+        page = file_entry(m, name)["pages"][0]
+        x, y, w, h = placed_box(r.pages[page - 1])
+        assert inside_content_box((x, y, w, h))
+        assert w > h, f"{name}: shown as the viewer shows it, landscape"
+        assert abs(w - CONTENT[2]) < 0.1  # as wide as the content box
+        assert "/Rotate" not in r.pages[page - 1] or r.pages[page - 1]["/Rotate"] == 0
+    if shutil.which("pdftoppm"):
+        # the black corner square is where a viewer shows it on the exhibit itself
+        for name, corner in (("rot.pdf", "top-left"), ("rot270.pdf", "bottom-right"), ("land.pdf", "bottom-left")):
+            page = file_entry(m, name)["pages"][0]
+            img = render_page(pdf, page, tmp_path)
+            x, y, w, h = placed_box(r.pages[page - 1])
+            q = {"bottom-left": (x, y), "top-left": (x, y + h - 40), "bottom-right": (x + w - 40, y),
+                 "top-right": (x + w - 40, y + h - 40)}
+            means = {k: region_mean(img, (qx + 2, qy + 2, 36, 36)) for k, (qx, qy) in q.items()}
+            assert min(means, key=means.get) == corner, (name, means)
+
+
+@needs_poppler
+def test_stamps_stay_visible_over_an_opaque_full_page_scan(workspace, tmp_path):
+    workspace.write("exhibits/demo/scan.pdf", make_pdf(["SCAN"], fill=(0.1, 0.1, 0.1)))
+    exhibit_item(workspace, "a1", ["scan.pdf"])
+    pdf = build(workspace)
+    page = file_entry(manifest(pdf), "scan.pdf")["pages"][0]
+    img = render_page(pdf, page, tmp_path)
+    cx, cy, cw, ch = CONTENT
+    assert region_mean(img, (cx + 20, cy + 20, cw - 40, ch - 40)) < 60  # the scan is there
+    # nothing of it outside the content box: the margin bands stay white but for the text
+    assert region_mean(img, (0, 0, PAGE_W, cy - 2)) > 235
+    assert region_mean(img, (0, cy + ch + 2, PAGE_W, PAGE_H - cy - ch - 2)) > 235
+    assert region_mean(img, (0, cy, cx - 2, ch)) > 250
+    assert region_mean(img, (cx + cw + 2, cy, PAGE_W - cx - cw - 2, ch)) > 250
+    text = pages_text(pdf)[page - 1]
+    assert "EX-0001 · scan.pdf · page 1 of 1" in text and f"DM-ALPHA-{page:06d}" in text
+
+
+def test_exhibit_pdf_loses_links_javascript_forms_and_attachments(workspace):
+    workspace.write("exhibits/demo/active.pdf", active_pdf("ACTIVE CONTENT"))
+    exhibit_item(workspace, "a1", ["active.pdf"])
+    pdf = build(workspace)
+    m = manifest(pdf)
+    page = file_entry(m, "active.pdf")["pages"][0]
+    r = PdfReader(str(pdf))
+    assert "ACTIVE CONTENT" in pages_text(pdf)[page - 1]  # the page itself is there
+    root = r.trailer["/Root"]
+    assert "/OpenAction" not in root and "/AcroForm" not in root and "/AA" not in root
+    assert list(r.attachments) == ["casefile-manifest.json"]
+    for p in r.pages:
+        assert "/AA" not in p
+        for a in p.get("/Annots", []) or []:
+            a = a.get_object()
+            assert a["/Subtype"] == "/Link"
+            action = a.get("/A")
+            assert action is None or action.get("/S") == "/GoTo", action
+    raw = pdf.read_bytes()
+    # (pypdf writes the punctuation of strings as octal escapes: look for plain words)
+    for word in (b"/JavaScript", b"/JS", b"/URI", b"/Widget", b"/AcroForm", b"/OpenAction", b"evil", b"payload",
+                 b"secretfield", b"MZ evil", b"/Launch", b"alert"):
+        assert word not in raw, word
+    assert raw.count(b"/Type /Catalog") == 1  # the resource pointing at the exhibit's catalog led nowhere
+
+
+# ------------------------------------------------------------------ images, text, media
+
+def test_images_become_fitted_pages(workspace, tmp_path):
+    workspace.write("exhibits/demo/wide.png", png((1600, 400), (20, 20, 160)))
+    b = io.BytesIO()
+    Image.new("RGB", (300, 900), (30, 120, 30)).save(b, "JPEG")
+    workspace.write("exhibits/demo/tall.jpg", b.getvalue())
+    workspace.write("exhibits/demo/clear.png", png((200, 200), (0, 0, 0, 0), mode="RGBA"))
+    exhibit_item(workspace, "a1", ["wide.png", "tall.jpg", "clear.png"])
+    pdf = build(workspace)
+    m = manifest(pdf)
+    texts = pages_text(pdf)
+    for name in ("wide.png", "tall.jpg", "clear.png"):
+        first, last = file_entry(m, name)["pages"]
+        assert first == last
+        assert f"EX-0001 · {name} · page 1 of 1" in texts[first - 1]
+    if shutil.which("pdftoppm"):
+        cx, cy, cw, ch = CONTENT
+        img = render_page(pdf, file_entry(m, "tall.jpg")["pages"][0], tmp_path)
+        assert region_mean(img, (PAGE_W / 2 - 20, PAGE_H / 2 - 20, 40, 40)) < 150  # the picture, centred
+        assert region_mean(img, (0, 0, PAGE_W, cy - 2)) > 235  # margins clear
+        img = render_page(pdf, file_entry(m, "clear.png")["pages"][0], tmp_path)
+        assert region_mean(img, (cx + 10, cy + 10, cw - 20, ch - 20)) > 250  # transparency is white, not black
+
+
+def test_long_text_file_breaks_across_stamped_pages(workspace):
+    lines = [f"line {i:04d} " + "word " * (i % 30) for i in range(600)]
+    lines.append("y" * 5000)  # one very long line: wrapped, never off the page
+    lines.append("tab\there\x00and a control character")
+    workspace.write("exhibits/demo/notes.txt", "\n".join(lines) + "\nTHE LAST LINE\n")
+    exhibit_item(workspace, "a1", ["notes.txt"])
+    pdf = build(workspace)
+    first, last = file_entry(manifest(pdf), "notes.txt")["pages"]
+    n = last - first + 1
+    assert n >= 5
+    texts = pages_text(pdf)
+    for k in range(n):
+        assert f"EX-0001 · notes.txt · page {k + 1} of {n}" in texts[first - 1 + k]
+    assert "line 0000" in texts[first - 1]
+    assert "THE LAST LINE" in texts[last - 1]
+    joined = " ".join(texts[first - 1:last])
+    assert all(f"line {i:04d}" in joined for i in range(600))
+    assert "tab here" in joined
+
+
+def test_media_is_a_placeholder_and_attached_only_on_request(workspace):
+    clip = b"ID3\x03\x00" + bytes(range(256)) * 40
+    workspace.write("exhibits/demo/clip.mp3", clip)
+    exhibit_item(workspace, "a1", ["clip.mp3"])
+    pdf = build(workspace)
+    m = manifest(pdf)
+    entry = file_entry(m, "clip.mp3")
+    page = entry["pages"][0]
+    text = pages_text(pdf)[page - 1]
+    assert "Exhibit file placeholder" in text and hashlib.sha256(clip).hexdigest() in text.replace(" ", "")
+    assert "EX-0001 · clip.mp3 · page 1 of 1" in text
+    assert entry["attachment"] is None
+    assert list(PdfReader(str(pdf)).attachments) == ["casefile-manifest.json"]
+
+    pdf = build(workspace, "--attach-media")
+    r = PdfReader(str(pdf))
+    name = file_entry(manifest(pdf), "clip.mp3")["attachment"]
+    assert name == "EX-0001-file1-clip.mp3"
+    assert sorted(r.attachments) == sorted(["casefile-manifest.json", name])
+    assert r.attachments[name][0] == clip
+
+
+# ------------------------------------------------------------------ manifest and determinism
+
+def test_manifest_records_exhibits_files_pages_and_content_hash(workspace):
+    workspace.write("exhibits/demo/letter.pdf", make_pdf(["MANIFEST LETTER A", "MANIFEST LETTER B"]))
+    workspace.write("exhibits/demo/pic.png", png())
+    exhibit_item(workspace, "a1", ["letter.pdf", "pic.png"])
+    workspace.item("a2", date="1988-09")
+    pdf = build(workspace)
+    r = PdfReader(str(pdf))
+    m = manifest(pdf)
+    assert (m["case"], m["accused"], m["edition"]) == ("demo", "alpha", "confidential")
+    assert m["pages"] == len(r.pages)
+    assert m["content_sha256"] == content_sha256(r.pages)
+    assert [e["number"] for e in m["exhibits"]] == ["EX-0001", "EX-0002"]
+    letter = file_entry(m, "letter.pdf")
+    data = (workspace.path / "exhibits/demo/letter.pdf").read_bytes()
+    assert letter["sha256"] == hashlib.sha256(data).hexdigest() and letter["size"] == len(data)
+    assert letter["source_pages"] == 2
+    texts = pages_text(pdf)
+    a, b = letter["pages"]
+    assert "MANIFEST LETTER A" in texts[a - 1] and "MANIFEST LETTER B" in texts[b - 1] and b == a + 1
+    pic = file_entry(m, "pic.png")["pages"]
+    assert pic == [b + 1, b + 1]
+    ex2 = m["exhibits"][1]
+    assert ex2["pages"][0] == b + 2 and "Title of a2" in texts[ex2["pages"][0] - 1]
+
+
+def test_identical_inputs_give_identical_bytes(workspace):
+    workspace.write("exhibits/demo/letter.pdf", make_pdf(["SAME"]))
+    workspace.write("exhibits/demo/rot.pdf", rotated_pdf("SAME ROTATED"))
+    workspace.write("exhibits/demo/pic.png", png())
+    workspace.write("exhibits/demo/clip.mp3", b"ID3 bytes")
+    exhibit_item(workspace, "a1", ["letter.pdf", "rot.pdf", "pic.png", "clip.mp3"])
+    first = hashlib.sha256(build(workspace, "--attach-media").read_bytes()).hexdigest()
+    second = hashlib.sha256(build(workspace, "--attach-media").read_bytes()).hexdigest()
+    assert first == second
+    ids = PdfReader(str(workspace.path / OUT)).trailer["/ID"]
+    assert ids[0] == ids[1]
+
+
+# ------------------------------------------------------------------ bad files
+
+BAD = {
+    "corrupt.pdf": (lambda: b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n",
+                    "pdf: not a readable PDF"),
+    "truncated.pdf": (lambda: make_pdf(["TRUNCATED"])[:1500],
+                      "pdf: the PDF is truncated or damaged (no %%EOF marker at its end)"),
+    "empty.pdf": (lambda: b"", "file: the file is empty"),
+    "rc4.pdf": (lambda: encrypted_pdf("RC4-128"), "pdf: the PDF is encrypted; give a decrypted copy"),
+    "aes.pdf": (lambda: encrypted_pdf("AES-256"), "pdf: the PDF is encrypted; give a decrypted copy"),
+    "text.pdf": (lambda: b"just some text, not a PDF\n",
+                 "pdf: not a PDF (the file does not start with %PDF-)"),
+    "bomb.pdf": (flate_bomb_pdf,
+                 "pdf: page 1: refused as a decompression bomb (a stream inflates beyond 50 MB)"),
+    "loop.pdf": (page_tree_loop_pdf, "pdf: not a readable PDF: the page tree has a loop"),
+    "huge.png": (lambda: png_header_only(20000, 20000),
+                 "image: image too large (400 megapixels; the limit is 60 megapixels); refused before decoding"),
+    "big.png": (lambda: png_header_only(12000, 12000),
+                "image: image too large (144 megapixels; the limit is 60 megapixels); refused before decoding"),
+    "broken.png": (lambda: png()[:60], "image: not a readable image"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_exhibit_files_are_one_line_errors_and_nothing_is_written(workspace, name):
+    workspace.write("exhibits/demo/good.pdf", make_pdf(["GOOD"]))
+    exhibit_item(workspace, "a1", ["good.pdf"])
+    before = build(workspace).read_bytes()
+    make, message = BAD[name]
+    workspace.write(f"exhibits/demo/{name}", make())
+    exhibit_item(workspace, "a2", [name])
+    code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", "--force",
+                         root=workspace.path)
+    assert code == 1, err + out
+    lines = err.strip().splitlines()
+    mine = [l for l in lines if l.startswith(f"exhibits/demo/{name}:0: ")]
+    assert len(mine) == 1, lines
+    assert mine[0].startswith(f"exhibits/demo/{name}:0: {message}"), mine[0]
+    assert any(l.startswith("cases/demo/evidence/a2.md:") and f"exhibit file {name} cannot be used" in l
+               for l in lines), lines
+    assert lines[-1] == "2 problems found"
+    assert "Traceback" not in err and "internal error" not in err
+    assert (workspace.path / OUT).read_bytes() == before
+
+
+MEASURE = """
+import resource, sys, time
+from casefile.cli import app
+t = time.monotonic()
+try:
+    app(sys.argv[1:])
+except SystemExit as e:
+    code = e.code
+print(f"RESULT {code} {time.monotonic() - t:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
+      file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("name", ["bomb.pdf", "huge.png"])
+def test_bombs_are_refused_fast_in_little_memory(workspace, name):
+    data = BAD[name][0]()
+    workspace.write(f"exhibits/demo/{name}", data)
+    exhibit_item(workspace, "a1", [name])
+    p = subprocess.run([sys.executable, "-c", MEASURE, "build", "--edition", "confidential", "--accused", "alpha",
+                        "--root", str(workspace.path)], capture_output=True, text=True, timeout=120)
+    code, seconds, mb = p.stderr.strip().splitlines()[-1].split()[1:]
+    assert int(code) == 1, p.stderr
+    assert BAD[name][1] in p.stderr
+    assert float(seconds) < 20, seconds
+    assert int(mb) < 300, f"{mb} MB"
+    assert not (workspace.path / "out/demo").exists() or not any((workspace.path / "out/demo").rglob("*.pdf"))
+
+
+# ------------------------------------------------------------------ chain of custody and the annex
+
+def test_changed_exhibit_stops_the_build_until_accepted(workspace):
+    path = workspace.write("exhibits/demo/x.pdf", make_pdf(["ORIGINAL"]))
+    exhibit_item(workspace, "a1", ["x.pdf"])
+    before = build(workspace).read_bytes()
+    old = hashlib.sha256(path.read_bytes()).hexdigest()
+    lock = workspace.path / "cases/demo/exhibits.lock"
+    assert f"file  {old}  {path.stat().st_size}  x.pdf" in lock.read_text()
+    path.write_bytes(make_pdf(["ALTERED"]))
+    new = hashlib.sha256(path.read_bytes()).hexdigest()
+    code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", root=workspace.path)
+    assert code == 1
+    assert (f"exhibits/demo/x.pdf:0: sha256: exhibit changed since it was recorded (sha256 {old} → {new}); "
+            f"if the change is intended, rebuild with --accept-changes exhibits/demo/x.pdf") in err.splitlines()
+    assert (workspace.path / OUT).read_bytes() == before
+    pdf = build(workspace, "--accept-changes", "exhibits/demo/x.pdf")
+    assert f"file  {new}  {path.stat().st_size}  x.pdf" in lock.read_text()
+    assert old not in lock.read_text()
+    assert "ALTERED" in " ".join(pages_text(pdf))
+    assert file_entry(manifest(pdf), "x.pdf")["sha256"] == new
+
+
+def test_annex_lists_every_file_where_its_pages_are(workspace):
+    workspace.write("exhibits/demo/letter.pdf", make_pdf(["ANNEX A", "ANNEX B", "ANNEX C"]))
+    workspace.write("exhibits/demo/pic.png", png())
+    workspace.write("exhibits/demo/clip.mp3", b"ID3 clip")
+    exhibit_item(workspace, "a1", ["letter.pdf", "pic.png"])
+    exhibit_item(workspace, "a2", ["clip.mp3"], date="1988-09")
+    pdf = build(workspace)
+    texts = pages_text(pdf)
+    annex = next(i for i, t in enumerate(texts) if "Annex: exhibit files and chain of custody" in t
+                 and "SHA-256" in t)
+    table = texts[annex].replace(" ", "")
+    m = manifest(pdf)
+    for number, name in (("EX-0001", "letter.pdf"), ("EX-0001", "pic.png"), ("EX-0002", "clip.mp3")):
+        f = file_entry(m, name)
+        a, b = f["pages"]
+        shown = f"{a}–{b}" if b != a else f"{a}"
+        assert re.search(f"{number}{re.escape(name)}{f['sha256']}.*?{re.escape(shown)}", norm(table)), (name, table)
+        # and the pages are really that file's: its stamp is on each
+        for page in range(a, b + 1):
+            assert f"{number} · {name} · page {page - a + 1} of {b - a + 1}" in texts[page - 1]
