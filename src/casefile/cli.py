@@ -40,10 +40,10 @@ def _run(fn, *args, **kwargs):
 def check(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
           root: Path = RootOpt):
     """Load, validate and cross-check; print every problem as path:line: field: message."""
-    from .loading import load_cases
+    from .build import Options, prepare
 
-    cases = _run(load_cases, root, [case] if case else None)
-    for lc in cases:
+    prepared = _run(prepare, Options(root=root, cases=[case] if case else None))
+    for lc in (p.lc for p in prepared):
         print(f"{lc.case_path}: ok ({len(lc.items)} items, {len(lc.case.accused)} accused)")
     print("0 problems found")
 
