@@ -95,6 +95,43 @@ def active_pdf(label: str) -> bytes:
     return write_pdf(w)
 
 
+def annotated_pdf() -> bytes:
+    """A page with a filled-in form field, a black "stamp" annotation at its lower left and a
+    hidden annotation: what a viewer shows of them must survive (flattened), nothing else."""
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["ANNOTATED PAGE"]))))
+    page = w.pages[0]
+    font = w._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                           NameObject("/Subtype"): NameObject("/Type1"),
+                                           NameObject("/BaseFont"): NameObject("/Helvetica")}))
+
+    def appearance(ops: bytes, bbox):
+        s = DecodedStreamObject()
+        s.set_data(ops)
+        s.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                  NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
+                  NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
+                      {NameObject("/Helv"): font})})})
+        return w._add_object(s)
+
+    def annot(subtype, rect, ap, flags=4, **extra):
+        d = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject(subtype),
+                              NameObject("/Rect"): ArrayObject(FloatObject(v) for v in rect),
+                              NameObject("/F"): NumberObject(flags),
+                              NameObject("/AP"): DictionaryObject({NameObject("/N"): ap})})
+        d.update({NameObject("/" + k): v for k, v in extra.items()})
+        return w._add_object(d)
+
+    field = annot("/Widget", (100, 600, 400, 630),
+                  appearance(b"BT /Helv 14 Tf 4 8 Td (FIELD VALUE) Tj ET", (0, 0, 300, 30)),
+                  FT=NameObject("/Tx"), T=TextStringObject("name"), V=TextStringObject("FIELD VALUE"))
+    stamp = annot("/Stamp", (0, 0, 120, 120), appearance(b"0 g 0 0 10 10 re f", (0, 0, 10, 10)))
+    hidden = annot("/FreeText", (100, 400, 400, 430),
+                   appearance(b"BT /Helv 14 Tf 4 8 Td (HIDDEN TEXT) Tj ET", (0, 0, 300, 30)), flags=2)
+    page[NameObject("/Annots")] = ArrayObject([field, stamp, hidden])
+    w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field])})
+    return write_pdf(w)
+
+
 def raw_pdf(objects: list[bytes]) -> bytes:
     """A hand-made PDF: object 1 is the catalog; a correct xref table."""
     out = b"%PDF-1.4\n"
@@ -305,6 +342,25 @@ def test_exhibit_pdf_loses_links_javascript_forms_and_attachments(workspace):
     assert raw.count(b"/Type /Catalog") == 1  # the resource pointing at the exhibit's catalog led nowhere
 
 
+def test_annotation_appearances_are_flattened_not_kept(workspace, tmp_path):
+    workspace.write("exhibits/demo/form.pdf", annotated_pdf())
+    exhibit_item(workspace, "a1", ["form.pdf"])
+    pdf = build(workspace)
+    page = file_entry(manifest(pdf), "form.pdf")["pages"][0]
+    text = pages_text(pdf)[page - 1]
+    assert "ANNOTATED PAGE" in text and "FIELD VALUE" in text
+    assert "HIDDEN TEXT" not in text
+    r = PdfReader(str(pdf))
+    assert not r.pages[page - 1].get("/Annots")
+    assert "/AcroForm" not in r.trailer["/Root"]
+    assert b"/Widget" not in pdf.read_bytes()
+    if shutil.which("pdftoppm"):  # the black stamp sits at the exhibit page's lower left
+        img = render_page(pdf, page, tmp_path)
+        x, y, w, h = placed_box(r.pages[page - 1])
+        assert region_mean(img, (x + 4, y + 4, 30, 30)) < 80
+        assert region_mean(img, (x + w - 40, y + 4, 30, 30)) > 200
+
+
 # ------------------------------------------------------------------ images, text, media
 
 def test_images_become_fitted_pages(workspace, tmp_path):
@@ -428,9 +484,11 @@ BAD = {
                  "pdf: page 1: refused as a decompression bomb (a stream inflates beyond 50 MB)"),
     "loop.pdf": (page_tree_loop_pdf, "pdf: not a readable PDF: the page tree has a loop"),
     "huge.png": (lambda: png_header_only(20000, 20000),
-                 "image: image too large (400 megapixels; the limit is 60 megapixels); refused before decoding"),
+                 "image: image too large (20000×20000 = 400 megapixels; the limit is 60 megapixels); "
+                 "refused before decoding"),
     "big.png": (lambda: png_header_only(12000, 12000),
-                "image: image too large (144 megapixels; the limit is 60 megapixels); refused before decoding"),
+                "image: image too large (12000×12000 = 144 megapixels; the limit is 60 megapixels); "
+                "refused before decoding"),
     "broken.png": (lambda: png()[:60], "image: not a readable image"),
 }
 

@@ -34,14 +34,14 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from .errors import CaseError, fail
+from .verify import MANIFEST_NAME
 
-MAX_IMAGE_PIXELS = 60_000_000  # an image exhibit (and an image inside an exhibit PDF) may have
+MAX_IMAGE_PIXELS = 60_000_000  # pixels of an image exhibit (or of an image inside an exhibit PDF)
 PRINT_DPI = 200
 MAX_STREAM_BYTES = 50_000_000  # one decoded content stream of an exhibit PDF
 MAX_PAGE_BYTES = 50_000_000  # all decoded content streams of one exhibit page together
 MAX_FILE_BYTES = 500_000_000  # all decoded content of one exhibit PDF (checked at inspection)
 MAX_OBJECTS = 500_000  # objects copied from one exhibit PDF
-MANIFEST_NAME = "casefile-manifest.json"
 
 
 # ------------------------------------------------------------------ pypdf, quietly and within limits
@@ -89,25 +89,26 @@ def open_image(path: Path, fit: tuple[int, int] | None = None):
     before anything is decoded. `fit` lets a JPEG decode at a reduced scale (draft mode)."""
     from PIL import Image
 
-    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
-    limit = f"the limit is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = Image.open(path)
+            Image.MAX_IMAGE_PIXELS = None  # only while the header is read: the check is ours, below
+            try:
+                img = Image.open(path)
+            finally:
+                Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard stays on otherwise
             w, h = img.size
             if w * h > MAX_IMAGE_PIXELS:
                 img.close()
-                raise fail(path, "image", f"image too large ({w}×{h} = {w * h / 1e6:.0f} megapixels; {limit})")
+                raise fail(path, "image", f"image too large ({w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
+                                          f"is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels); refused before decoding")
             if fit and img.format == "JPEG":
                 img.draft("RGB" if img.mode not in ("L", "1") else "L", fit)
             img.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            m = re.search(r"\((\d+) pixels\)", str(e))
-            size = f"{int(m.group(1)) / 1e6:.0f} megapixels" if m else "too many pixels"
-            raise fail(path, "image", f"image too large ({size}; {limit}); refused before decoding")
+            raise fail(path, "image", f"refused as a decompression bomb: {e}")
         except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
-            raise fail(path, "image", f"not a readable image: {type(e).__name__}: {e}")
+            raise fail(path, "image", f"not a readable image: {type(e).__name__}: {_one_line(e)}")
     return img
 
 
@@ -126,6 +127,12 @@ def _printable(img):
         return bg
     if img.mode == "1":
         return img.convert("L")
+    if img.mode.startswith("I") or img.mode == "F":  # 16/32-bit grey: scale to 8 bits, not clip
+        lo, hi = img.convert("F").getextrema()
+        if img.mode.startswith("I;16") or (img.mode != "F" and lo >= 0 and hi <= 65535):
+            lo, hi = 0, 65535
+        span = (hi - lo) or 1
+        return img.convert("F").point(lambda v: (v - lo) * 255 / span).convert("L")
     if img.mode not in ("RGB", "L"):
         return img.convert("RGB")
     return img
@@ -423,8 +430,11 @@ def _visible_box(page) -> tuple[float, float, float, float]:
 def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
     """The exhibit's page `index` as a form XObject in the copier's writer.
 
-    Returns (reference, box, rotation). With check, every content stream (of the page and of
-    the forms it uses) is decoded within the limits and every image's size is checked."""
+    Returns (reference, box, rotation, appearances): the visible appearances of the page's
+    annotations (filled-in form fields, highlights, stamps) as (form reference, matrix) to be
+    drawn over it, so what the exhibit shows survives while the annotations themselves (links,
+    actions, fields) do not. With check, every content stream (of the page, of the forms it uses
+    and of the appearances) is decoded within the limits and every image's size is checked."""
     from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
     page = reader.pages[index]
@@ -443,6 +453,11 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
                 raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its content "
                                                f"inflates beyond {MAX_PAGE_BYTES // 1_000_000} MB)")
         total += _check_resources(page.get("/Resources"), copier.path, index + 1)
+        for ap, _ in _appearances(page):
+            total += _decoded_length(ap) + _check_resources(ap.get("/Resources"), copier.path, index + 1)
+        if total > 2 * MAX_PAGE_BYTES:
+            raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its content "
+                                           f"inflates beyond {2 * MAX_PAGE_BYTES // 1_000_000} MB)")
         copier.decoded += total
         if copier.decoded > MAX_FILE_BYTES:
             raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its pages' content "
@@ -456,16 +471,64 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
     elif streams:
         form._data = zlib.compress(b"\n".join(_decoded(s) for s in streams), 6)
         form[NameObject("/Filter")] = NameObject("/FlateDecode")
-    resources = page.get("/Resources")
     form.update({
         NameObject("/Type"): NameObject("/XObject"),
         NameObject("/Subtype"): NameObject("/Form"),
         NameObject("/BBox"): ArrayObject(_num(v) for v in box),
-        NameObject("/Resources"): copier.copy(resources) if resources is not None else DictionaryObject(),
+        NameObject("/Resources"): copier.copy(page.raw_get("/Resources")) if "/Resources" in page
+        else DictionaryObject(),
     })
     if "/Group" in page:
         form[NameObject("/Group")] = copier.copy(page.raw_get("/Group"))
-    return copier.writer._add_object(form), box, rotation
+    appearances = []
+    for ap, matrix in _appearances(page):
+        ref = copier.copy(ap.indirect_reference) if ap.indirect_reference is not None else \
+            copier.writer._add_object(copier.copy(ap))
+        target = ref.get_object()
+        if not isinstance(target, StreamObject):  # dropped: it was something that acts
+            continue
+        target[NameObject("/Type")] = NameObject("/XObject")
+        target[NameObject("/Subtype")] = NameObject("/Form")
+        appearances.append((ref, matrix))
+    return copier.writer._add_object(form), box, rotation, appearances
+
+
+def _appearances(page) -> list:
+    """(normal appearance stream, matrix into page space) of each annotation a viewer shows."""
+    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+    out = []
+    annots = page.get("/Annots")
+    annots = annots.get_object() if annots is not None else None
+    if not isinstance(annots, ArrayObject):
+        return out
+    for a in annots[:10_000]:
+        a = a.get_object()
+        if not isinstance(a, DictionaryObject) or a.get("/Subtype") in ("/Popup", "/Link"):
+            continue
+        if int(a.get("/F", 0) or 0) & (2 | 32):  # Hidden, NoView
+            continue
+        ap = a.get("/AP")
+        n = ap.get_object().get("/N") if isinstance(ap, DictionaryObject) else None
+        n = n.get_object() if n is not None else None
+        if isinstance(n, DictionaryObject) and not isinstance(n, StreamObject):
+            state = a.get("/AS")
+            n = n.get(state).get_object() if state is not None and n.get(state) is not None else None
+        if not isinstance(n, StreamObject):
+            continue
+        rect = [float(v) for v in a.get("/Rect", [0, 0, 0, 0])]
+        rl, rb, rr, rt = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
+        bbox = [float(v) for v in n.get("/BBox", [0, 0, 0, 0])]
+        m = [float(v) for v in n.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+        pts = [(m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+               for x in (bbox[0], bbox[2]) for y in (bbox[1], bbox[3])]
+        tl, tb = min(p[0] for p in pts), min(p[1] for p in pts)
+        tw, th = max(p[0] for p in pts) - tl, max(p[1] for p in pts) - tb
+        if tw <= 0 or th <= 0 or rr - rl <= 0 or rt - rb <= 0:
+            continue
+        sx, sy = (rr - rl) / tw, (rt - rb) / th
+        out.append((n, [sx, 0, 0, sy, rl - tl * sx, rb - tb * sy]))
+    return out
 
 
 def _decoded(stream) -> bytes:
@@ -578,24 +641,34 @@ def _writer_with_exhibits(pdf: bytes, reserved: list, box: tuple):
         if path not in readers:
             readers[path] = _open_pdf(Path(path))
             copiers[path] = _Copier(writer, Path(path))
-        ref, vbox, rotation = _guard(Path(path), lambda: _exhibit_form(readers[path], index, copiers[path]),
-                                     page=index + 1)
+        ref, vbox, rotation, appearances = _guard(
+            Path(path), lambda: _exhibit_form(readers[path], index, copiers[path]), page=index + 1)
         page = writer.pages[page_no - 1]
         res = page.get("/Resources")
         res = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
         xo = res.get("/XObject")
         xo = DictionaryObject(xo.get_object()) if xo is not None else DictionaryObject()
-        name = "/CfExhibit"
-        while name in xo:
-            name += "X"
-        xo[NameObject(name)] = ref
+        names = []
+        for k, r in enumerate([ref] + [a for a, _ in appearances]):
+            name = "/CfExhibit" if k == 0 else f"/CfAppearance{k}"
+            while name in xo:
+                name += "X"
+            xo[NameObject(name)] = r
+            names.append(name)
         res[NameObject("/XObject")] = xo
         page[NameObject("/Resources")] = res
         matrix, placed = _placement(vbox, rotation, box)
         m = " ".join(_fmt(v) for v in matrix)
         frame = " ".join(_fmt(v) for v in placed)
+        l, b, r_, t = vbox
+        ops = [f"q\n{m} cm\n{names[0]} Do\n"]
+        if appearances:  # drawn over the page, clipped to its visible box like the page itself
+            ops.append(f"{_fmt(l)} {_fmt(b)} {_fmt(r_ - l)} {_fmt(t - b)} re W n\n")
+            for name, (_, am) in zip(names[1:], appearances):
+                ops.append(f"q\n{' '.join(_fmt(v) for v in am)} cm\n{name} Do\nQ\n")
+        ops.append(f"Q\nq\n0.69 0.706 0.722 RG 0.5 w\n{frame} re S\nQ\n")
         under = DecodedStreamObject()  # the page, then a hairline round it (white pages need an edge)
-        under.set_data(f"q\n{m} cm\n{name} Do\nQ\nq\n0.69 0.706 0.722 RG 0.5 w\n{frame} re S\nQ\n".encode())
+        under.set_data("".join(ops).encode())
         contents = page.get("/Contents")
         contents = contents.get_object() if contents is not None else None
         rest = list(page.raw_get("/Contents")) if isinstance(contents, ArrayObject) else \
@@ -621,7 +694,7 @@ def finish_pdf(r, d, box: tuple, attach_media: bool = False) -> bytes:
         if attach_media:
             for ex in d.exhibits:
                 for i, f in enumerate(ex.files, 1):
-                    if f.kind == "media" and not f.withheld:
+                    if f.kind == "media" and not f.withheld and all(a[1].path != f.path for a in attachments):
                         data = Path(f.abspath).read_bytes()
                         if hashlib.sha256(data).hexdigest() != f.sha256:
                             raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
