@@ -114,3 +114,24 @@ def test_persian_name_found_in_any_order():
         c.drawString(100, 700, rtl.visual_line(name))
 
     assert find_leaks(_pdf(draw), [Term(name, "x", 1, "f")])
+
+
+def test_verify_public_runs_the_leak_check(workspace, tmp_path):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    pub = workspace.path / "out/demo/public/alpha.pdf"
+    code, out, err = run("verify", str(pub), "--edition", "public", root=workspace.path)
+    assert code == 0, out + err
+    assert "ok" in out and "protected names and redacted terms" in out
+    # someone else's PDF with the protected name behind a black box
+    leaky = tmp_path / "leaky.pdf"
+
+    def black_box(c):
+        c.drawString(100, 700, f"Witness: {SECRET_NAME}")
+        c.rect(150, 695, 200, 20, fill=1)
+
+    leaky.write_bytes(_pdf(black_box))
+    code, out, err = run("verify", str(leaky), "--edition", "public", "--case", "demo", root=workspace.path)
+    assert code == 1
+    assert f"'{SECRET_NAME}' (cases/demo/evidence/t1.md:" in out and "found in page 1 text" in out

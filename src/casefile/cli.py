@@ -156,11 +156,36 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 @app.command()
 def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by casefile build"),
            root: Optional[Path] = typer.Option(None, "--root", help="workspace whose exhibits/ to check "
-                                               "(default: the current folder, if it has cases/)")):
-    """Check a dossier against its embedded manifest, and the exhibit files against their sha256."""
-    from .verify import default_root, verify as run_verify
+                                               "(default: the current folder, if it has cases/)"),
+           edition: Optional[str] = typer.Option(None, "--edition", help="public: also run the leak check "
+                                                 "for protected names and redacted terms"),
+           case: Optional[str] = typer.Option(None, "--case", help="with --edition public, for a PDF without a "
+                                              "manifest: the case whose terms to look for"),
+           accused: Optional[str] = typer.Option(None, "--accused", help="with --edition public: only the "
+                                                 "terms of this accused's items")):
+    """Check a dossier against its embedded manifest, and the exhibit files against their sha256.
+    With --edition public, search the PDF for every protected name and redacted term."""
+    from .verify import check_public, default_root, verify as run_verify
 
-    bad = _run(run_verify, dossier, root if root is not None else default_root())
+    if edition not in (None, "public", "confidential"):
+        print(f"--edition: unknown edition '{edition}' (public, confidential)", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    root = root if root is not None else default_root()
+    bad = 0
+    if edition == "public":
+        bad += _run(check_public, dossier, root, case, accused)
+        from pypdf import PdfReader
+
+        try:
+            has_manifest = "casefile-manifest.json" in (PdfReader(str(dossier)).attachments or {})
+        except Exception:
+            has_manifest = False
+        if not has_manifest:
+            print(f"note     {dossier}: no casefile manifest: only the leak check was run")
+            if bad:
+                raise typer.Exit(EXIT_PROBLEMS)
+            return
+    bad += _run(run_verify, dossier, root)
     if bad:
         raise typer.Exit(EXIT_PROBLEMS)
 

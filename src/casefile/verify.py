@@ -250,3 +250,46 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
            "verified: the dossier matches its manifest" + ("" if root is None else
                                                           f" and all {len(files)} exhibit files are unchanged"))
     return bad
+
+
+def check_public(pdf: Path, root: Path | None, case: str | None, accused: str | None, report=print) -> int:
+    """The public-edition leak check on any PDF (ours or someone else's): search everything
+    extractable for the protected names and redacted terms of the workspace's case. The case
+    and accused come from the embedded manifest when there is one, else from the options."""
+    from pypdf import PdfReader
+
+    from .build import redaction_terms
+    from .leakcheck import find_leaks
+    from .loading import case_ids, load_cases
+
+    pdf = Path(pdf)
+    shown = pdf.as_posix()
+    if root is None:
+        raise fail(shown, "root", "the leak check needs the workspace that holds the case (--root DIR)")
+    try:
+        data = pdf.read_bytes()
+        m = read_manifest(PdfReader(pdf, strict=False), shown)
+        case = case or m.get("case")
+        accused = accused or m.get("accused")
+    except CaseError:
+        pass
+    except Exception as e:  # unreadable: the leak check below reports it
+        data = pdf.read_bytes() if pdf.is_file() else b""
+    if not case:
+        known = case_ids(Path(root))
+        if len(known) != 1:
+            raise fail(shown, "case", f"name the case with --case (known: {', '.join(known) or 'none'})")
+        case = known[0]
+    [lc] = load_cases(Path(root), [case])
+    ids = {li.item.id for li in lc.items if accused is None or accused in li.item.accused}
+    terms = redaction_terms(lc, ids)
+    try:
+        leaks = find_leaks(data, terms)
+    except Exception as e:
+        raise fail(shown, "pdf", f"cannot be read for the leak check: {type(e).__name__}: {e}")
+    for l in leaks:
+        report(f"leak     {shown}: '{l.term.text}' ({l.term.path}:{l.term.line}: {l.term.field}) found in {l.where}")
+    if not leaks:
+        report(f"ok       {shown}: none of {len(terms)} protected names and redacted terms of case '{case}'"
+               f"{f' (accused {accused})' if accused else ''} found")
+    return len(leaks)
