@@ -266,15 +266,15 @@ def check_public(pdf: Path, root: Path | None, case: str | None, accused: str | 
     shown = pdf.as_posix()
     if root is None:
         raise fail(shown, "root", "the leak check needs the workspace that holds the case (--root DIR)")
+    if not pdf.is_file():
+        raise fail(shown, "file", "no such file")
+    data = pdf.read_bytes()
     try:
-        data = pdf.read_bytes()
         m = read_manifest(PdfReader(pdf, strict=False), shown)
         case = case or m.get("case")
         accused = accused or m.get("accused")
-    except CaseError:
+    except Exception:  # no manifest, or unreadable: the options name the case; find_leaks reports damage
         pass
-    except Exception as e:  # unreadable: the leak check below reports it
-        data = pdf.read_bytes() if pdf.is_file() else b""
     if not case:
         known = case_ids(Path(root))
         if len(known) != 1:
