@@ -60,8 +60,10 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.8, leading=11.6, spaceAfter=0),
         "cellhead": ParagraphStyle("cellhead", parent=base, fontName=B, fontSize=8.8, leading=11.6, spaceAfter=0),
         "h1": ParagraphStyle("h1", parent=base, fontName=B, fontSize=17, leading=22, spaceBefore=0, spaceAfter=10),
-        "h2": ParagraphStyle("h2", parent=base, fontName=B, fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=6),
-        "h3": ParagraphStyle("h3", parent=base, fontName=B, fontSize=10.5, leading=14, spaceBefore=6, spaceAfter=4),
+        "h2": ParagraphStyle("h2", parent=base, fontName=B, fontSize=12.5, leading=17, spaceBefore=8, spaceAfter=6,
+                              keepWithNext=1),
+        "h3": ParagraphStyle("h3", parent=base, fontName=B, fontSize=10.5, leading=14, spaceBefore=6, spaceAfter=4,
+                              keepWithNext=1),
         "quote": ParagraphStyle("quote", parent=base, leftIndent=14, rightIndent=10, textColor=INK,
                                 borderPadding=(2, 0, 2, 8), spaceBefore=2, spaceAfter=8),
         "li": ParagraphStyle("li", parent=base, leftIndent=16, bulletIndent=4),
@@ -464,7 +466,7 @@ class Markup:
     def cell(self, td, head: bool) -> Flowable:
         ref = td.find("pageref")
         if ref is not None:
-            return PageRef(ref.get("key"), self.state)
+            return PageRef(ref.get("key"), self.state, align=ref.get("align", "right"))
         style = "cellhead" if head else "cell"
         text = self.plain(td)
         if rtl.is_mainly_rtl(text):

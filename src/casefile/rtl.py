@@ -113,7 +113,7 @@ _PRESENTATION_FORMS = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 _BREAKABLE_SPACE_RE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 _NEWLINE_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 
-_register_lock = threading.Lock()
+_register_lock = threading.RLock()
 
 
 # --------------------------------------------------------------------------
