@@ -584,8 +584,13 @@ def template_env(root: Path | None) -> Environment:
     env.filters["date"] = lambda v: display_date(v) if v else ""
     env.filters["typelabel"] = lambda t: TYPE_LABELS.get(t, t)
     env.filters["size"] = _human_size
+    env.filters["language"] = lambda code: f"{LANGUAGES[code]}, {code}" if code in LANGUAGES else code
     env.globals["version"] = __version__
     return env
+
+
+LANGUAGES = {"fa": "Persian", "ar": "Arabic", "en": "English", "ku": "Kurdish", "az": "Azerbaijani",
+             "fr": "French", "de": "German", "sv": "Swedish", "tr": "Turkish", "ur": "Urdu", "he": "Hebrew"}
 
 
 def _human_size(n: int) -> str:
