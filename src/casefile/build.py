@@ -19,26 +19,15 @@ from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template
 from .body import marked_spans
 from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
-from .loading import LoadedCase, load_cases, rel, sha256_file
+from .freshness import Options, _out_root, _outputs_intact, _read_state, _state_path, input_signature
+from .loading import LoadedCase, load_cases, one_line, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
 from .rendering import CONTENT, Rendered, render, template_env
 from .stamping import open_image, pdf_page_count
+from reportlab.platypus.doctemplate import LayoutError
 
 LOCK_NAME = "exhibits.lock"
-
-
-@dataclass
-class Options:
-    root: Path = Path(".")
-    cases: list[str] | None = None
-    accused: list[str] | None = None
-    out: Path | None = None
-    editions: tuple[str, ...] = EDITIONS
-    frozen: bool = False
-    accept_changes: list[str] = field(default_factory=list)
-    jobs: int = 0  # 0: one worker per core
-    force: bool = False  # re-render even when nothing changed
-    attach_media: bool = False
+EXIT_IO = 3  # cli.EXIT_IO: an input/output error (disk full, read-only folder)
 
 
 @dataclass
@@ -60,7 +49,12 @@ class Prepared:
 
 def atomic_write(path: Path, data: bytes):
     """Write to a temporary file in the same folder, then rename it into place."""
-    os.replace(_write_temporary(path, data), path)
+    tmp = _write_temporary(path, data)
+    try:
+        os.replace(tmp, path)
+    except OSError as e:
+        _unlink(tmp)
+        raise _io_error(path, e) from None
 
 
 def _umask() -> int:
@@ -228,7 +222,7 @@ def prepare(opts: Options) -> list[Prepared]:
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
         prepared.append(Prepared(lc, numbers, files, fps, text if (changed or not lock_path.exists()) else None))
     if problems:
-        raise CaseError(problems)
+        raise CaseError(one_line(problems))
     return prepared
 
 
@@ -283,56 +277,6 @@ def render_editions(dossiers: dict[str, Dossier], env) -> dict[str, Rendered]:
     return {"confidential": rc, "public": rp}
 
 
-STATE_NAME = ".casefile-state.json"
-
-
-def _out_root(opts: Options) -> Path:
-    return Path(opts.out) if opts.out else Path(opts.root) / "out"
-
-
-def _state_path(opts: Options, case_id: str) -> Path:
-    return _out_root(opts) / case_id / STATE_NAME
-
-
-def _read_state(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) and data.get("version") == __version__ else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def input_signature(opts: Options, case_id: str) -> str:
-    """Cheap: names, sizes and mtimes of every input of a case, and the options."""
-    root = Path(opts.root)
-    h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
-                       f"{opts.attach_media}\0".encode())
-    folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
-               Path(__file__).parent / "templates"]
-    for folder in folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                p = Path(dirpath) / name
-                try:
-                    st = p.stat()
-                except OSError:
-                    continue
-                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
-
-
-def _outputs_intact(state: dict, out_case: Path) -> bool:
-    for rel_path, rec in state.get("dossiers", {}).items():
-        try:
-            st = (out_case / rel_path).stat()
-        except OSError:
-            return False
-        if st.st_size != rec["size"] or st.st_mtime_ns != rec["mtime_ns"]:
-            return False
-    return bool(state.get("dossiers"))
-
-
 @dataclass
 class Job:
     case_index: int
@@ -353,7 +297,10 @@ def _make_dossiers(job: Job) -> list[tuple]:
     eds = [ed for ed in EDITIONS if ed in opts.editions or ed == "confidential"]
     per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id])[0]
            for ed in eds}
-    rendered = render_editions(per, env)
+    try:
+        rendered = render_editions(per, env)
+    except LayoutError as e:
+        raise _too_tall(p, per["confidential"], env, e) from None
     out = []
     try:
         for edition in opts.editions:
@@ -375,19 +322,56 @@ def _make_dossiers(job: Job) -> list[tuple]:
     return out
 
 
+def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
+    """reportlab splits neither a table row nor a translation set beside its original across
+    pages, and gives up on one taller than a page. Say so, naming the file that holds it: the
+    case-level sections are typeset without exhibits, then each exhibit alone, until one fails."""
+    import dataclasses
+    import re
+
+    m = re.search(r"containing\s*'<[^>]*>([^']{1,40})", str(err))
+    what = f"a table row or paragraph beginning '{m.group(1).strip()}'" if m else "a table row or paragraph"
+    message = (f"too long to typeset: {what} is taller than a page; shorten the text or split it "
+               f"(into paragraphs or list entries)")
+    items = {li.item.id: li for li in p.lc.items}
+    for ex in [None] + list(d.exhibits):
+        solo = dataclasses.replace(d, exhibits=[ex] if ex else [], min_pages={})
+        try:
+            render(solo, env, template_context(solo))
+        except LayoutError:
+            path = items[ex.id].path if ex else p.lc.case_path
+            return CaseError([Problem(path, 1, "-", message)])
+        except Exception:
+            break
+    return CaseError([Problem(p.lc.case_path, 1, "-", f"{message} (dossier of '{d.accused['id']}')")])
+
+
 def _write_temporary(target: Path, data: bytes) -> str:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    """Write `data` to a new temporary file beside `target`; return its name. An I/O error (disk
+    full, read-only folder) removes what was written and becomes one problem naming `target`,
+    never the random temporary name (exit code 3; it survives the trip back from a worker)."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise _io_error(target, e) from None
     try:
         os.fchmod(fd, _MODE)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-    except BaseException:
+    except BaseException as e:
         _unlink(tmp)
+        if isinstance(e, OSError):
+            raise _io_error(target, e) from None
         raise
     return tmp
+
+
+def _io_error(path: Path, e: OSError) -> CaseError:
+    return CaseError([Problem(str(path), 0, "io", e.strerror or str(e))], exit_code=EXIT_IO)
 
 
 def _unlink(path):
@@ -397,10 +381,14 @@ def _unlink(path):
         pass
 
 
-def _clean_leftovers(out_case: Path):
-    """Temporary files left by an interrupted build (kill -9) are removed by the next one."""
+def _clean_leftovers(out_case: Path, case_dir: Path | None = None):
+    """Temporary files left by an interrupted build (kill -9) are removed by the next one: the
+    dossiers' under OUT/<case>/, and an unfinished exhibits.lock in the case folder."""
     if out_case.is_dir():
         for tmp in out_case.rglob(".*.tmp"):
+            _unlink(tmp)
+    if case_dir is not None and case_dir.is_dir():
+        for tmp in case_dir.glob(f".{LOCK_NAME}.*.tmp"):
             _unlink(tmp)
 
 
@@ -421,7 +409,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             if cid not in all_case_ids(Path(opts.root)):
                 todo.append(cid)
                 continue
-            _clean_leftovers(out_root / cid)
+            _clean_leftovers(out_root / cid, Path(opts.root) / "cases" / cid)
             signatures[cid] = input_signature(opts, cid)
             state = _read_state(_state_path(opts, cid))
             if (not opts.force and state.get("signature") == signatures[cid]
@@ -457,11 +445,20 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
         _PREPARED, _OPTS = prepared, sub
         results = _run_jobs(jobs, opts.jobs, progress)
         # all made and checked: now the lock files, then every dossier, each renamed into place
-        for p in prepared:
-            if p.lock_text is not None and not opts.frozen:
-                atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
+        try:
+            for p in prepared:
+                if p.lock_text is not None and not opts.frozen:
+                    atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
+            for target, tmp, *_ in results:
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise _io_error(Path(target), e) from None
+        except BaseException:
+            for _, tmp, *_ in results:
+                _unlink(tmp)  # those already renamed are gone: nothing happens
+            raise
         for target, tmp, pages, n_ex, fp in results:
-            os.replace(tmp, target)
             st = os.stat(target)
             target = Path(target)
             case_id = target.parent.parent.name
@@ -482,6 +479,35 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
     return written
 
 
+def _worker_init(parent: int):
+    """A worker must not outlive its build. After `kill -9` of the build an orphaned worker
+    waited forever for work, holding the inherited build lock (every later build hung) and
+    possibly still writing a temporary file into OUT/. On Linux the kernel now kills it when the
+    build dies (PR_SET_PDEATHSIG); a watchdog thread covers the rest within 0.2 s."""
+    import signal
+    import sys
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    def watch():
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    if os.getppid() != parent:  # the build died before PR_SET_PDEATHSIG was set
+        os._exit(1)
+    threading.Thread(target=watch, name="casefile-watchdog", daemon=True).start()
+
+
 def _run_jobs(jobs: list[Job], n: int, progress) -> list[tuple]:
     workers = min(len(jobs), n or os.cpu_count() or 1)
     results: list[tuple] = []
@@ -500,7 +526,8 @@ def _run_jobs(jobs: list[Job], n: int, progress) -> list[tuple]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     errors: list[BaseException] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_make_dossiers, job) for job in jobs]
         for fut in as_completed(futures):
             try:
@@ -514,6 +541,6 @@ def _run_jobs(jobs: list[Job], n: int, progress) -> list[tuple]:
             _unlink(tmp)
         problems = [p for e in errors if isinstance(e, CaseError) for p in e.problems]
         if problems:
-            raise CaseError(problems)
+            raise CaseError(problems, max(e.exit_code for e in errors if isinstance(e, CaseError)))
         raise errors[0]
     return sorted(results)

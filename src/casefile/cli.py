@@ -127,7 +127,7 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
     import time
 
-    from .build import Options, build as run_build
+    from .freshness import Options, up_to_date
 
     if edition not in ("public", "confidential", "all"):
         print(f"--edition: unknown edition '{edition}' (public, confidential, all)", file=sys.stderr)
@@ -137,6 +137,13 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
                    jobs=max(jobs, 0), force=force)
     started = time.monotonic()
+    fresh = up_to_date(opts)  # cheap: nothing heavy is imported when nothing changed
+    if fresh is not None:
+        print(f"0 dossiers built, {len(fresh)} up to date, {sum(p for _, p, _ in fresh)} pages, "
+              f"{time.monotonic() - started:.1f} s")
+        return
+    from .build import build as run_build
+
     if sys.stderr.isatty():
         from rich.progress import Progress
 

@@ -26,30 +26,30 @@ OpenType shaping.  This module does the missing work itself:
 How an RTL line is written into the PDF
 ---------------------------------------
 Glyphs are *placed* in visual order (the line reads correctly, right-aligned
-by default), but they are *written* to the content stream in reverse logical
-order -- a "reverse-order show string" (ISO 32000-1, 14.8.2.3.3) -- with a
-text-positioning operator wherever the next written glyph is not the visual
-neighbour of the previous one (a number inside Persian text is written right
-to left).  Bracket-like characters (``( ) [ ] { } « »``...) that bidi rule
-L4 mirrors are drawn with a twin of the font whose cmap swaps each mirror
-pair, so the *glyph* is mirrored while the character code (and with it the
-ToUnicode entry) stays the logical one.  Every line is also wrapped in a
-``/Span << /ActualText (...) >> BDC ... EMC`` marked-content sequence that
-carries the logical text of the line.
+by default), but they are *written* to the content stream in an order chosen
+so that text extraction gives back the logical text (see
+:func:`_emission_plan`): runs of Arabic-script text are written in reverse
+logical order (a "reverse-order show string", ISO 32000-1 14.8.2.3.3), each
+run starts with a fresh font selection, numbers and Latin words are written
+so that they come out in reading order, and every positioning jump goes
+leftwards so that it is never mistaken for a word gap.  Bracket-like
+characters (``( ) [ ] { } « »``...) that bidi rule L4 mirrors are drawn with
+a twin of the font whose cmap swaps each mirror pair, so the *glyph* is
+mirrored while the character code -- and with it the PDF's ToUnicode entry --
+stays the logical one.
 
 What text extraction yields (verified by ``tests/test_rtl.py``):
 
-* poppler (``pdftotext``), Acrobat and other ActualText-aware tools return
-  the logical source text of each line exactly, ZWNJ included.
-* pypdf ignores ActualText and reverses runs of Arabic-script characters and
-  of the characters it treats as neutral (ASCII punctuation, spaces, Persian
-  and Arabic-Indic digits, U+2000-U+206F).  For lines made of such
-  characters -- Persian words, Persian digits, ``( ) [ ] . ، ؛ ؟``, ZWNJ --
-  it therefore returns the logical text, in presentation forms (normalise
-  with NFKC) and with the ZWNJ in place.  Lines that also contain characters
-  pypdf treats as left-to-right (Latin letters, ASCII digits, ``« »``)
-  come out with their directional runs in reverse order; that is a pypdf
-  limitation which no glyph order can avoid.
+* pypdf (``page.extract_text()``) returns every RTL line in logical order:
+  words, Persian and ASCII digits, brackets (``(`` stays the opening
+  bracket), ``« »``, embedded Latin words, and ZWNJ at its place.  Letters
+  come back as Arabic presentation forms; normalise with NFKC to compare.
+* poppler (``pdftotext``) orders glyphs by position and applies its own bidi
+  heuristics: pure Persian lines come back in logical order; around numbers
+  it wraps digit runs in LRE/PDF marks and may attach an adjacent bracket to
+  the number.
+* No ``/ActualText`` is written: poppler 22 reverses RTL ActualText, which
+  would make its output worse.
 
 Public API
 ----------
@@ -115,6 +115,9 @@ _NEWLINE_RE = re.compile(r"\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 
 _register_lock = threading.RLock()
 
+# Tolerance for width comparisons (points).
+_EPSILON = 1e-6
+
 
 # --------------------------------------------------------------------------
 # fonts
@@ -148,7 +151,7 @@ def _ttfont(font_name: str) -> TTFont:
     Our own fonts are registered on demand; any other font must have been
     registered by the caller.
     """
-    if font_name in _FONT_FILES:
+    if font_name in _FONT_FILES and font_name not in pdfmetrics.getRegisteredFontNames():
         register_fonts()
     font = pdfmetrics.getFont(font_name)
     if not isinstance(font, TTFont):
@@ -238,8 +241,18 @@ def is_mainly_rtl(text: str) -> bool:
 
 
 def _is_invisible(ch: str) -> bool:
-    """Whitespace, control and format characters (ZWNJ, ZWJ, LRM, RLM...)."""
-    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+    """Characters that are never drawn as a glyph of their own.
+
+    Whitespace, control and format characters (ZWNJ, ZWJ, LRM, RLM, ALM, bidi
+    embeddings and isolates) and variation selectors.
+    """
+    cp = ord(ch)
+    return (
+        ch.isspace()
+        or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+        or 0xFE00 <= cp <= 0xFE0F
+        or 0xE0100 <= cp <= 0xE01EF
+    )
 
 
 # --------------------------------------------------------------------------
@@ -371,6 +384,10 @@ def ltr_visual(text: str, font_name: str | None = FONT_REGULAR) -> str:
     per character, so it commutes with reordering).  Markup tags are left
     intact when they sit at run boundaries (``<b>روح‌الله</b>``), not inside
     an RTL run.  Text without RTL characters is returned unchanged.
+
+    Text extraction (pypdf, poppler) gives the English in order and each RTL
+    run in logical order, but a space or bracket next to an RTL run may come
+    out on the other side of the run.
     """
     if not has_rtl(text):
         return text
@@ -385,12 +402,12 @@ def _ltr_visual_line(line: str, font_name: str | None) -> str:
     out = []
     for pos, (i, level) in enumerate(order):
         ch = _mirror_char(shaped[i], level)
-        if ch == " " and level % 2:
-            # A space inside an RTL run (its neighbours are at the same odd
-            # level) must not become a line-break opportunity.
+        if ch == " " and level > 0:
+            # A space inside an RTL run (it and both neighbours are above the
+            # paragraph level 0) must not become a line-break opportunity.
             left = order[pos - 1][1] if pos else 0
             right = order[pos + 1][1] if pos + 1 < len(order) else 0
-            if left % 2 and right % 2:
+            if left > 0 and right > 0:
                 ch = "\u00a0"
         out.append(ch)
     return "".join(out)
@@ -403,17 +420,23 @@ def _ltr_visual_line(line: str, font_name: str | None) -> str:
 def missing_glyphs(text: str, font_name: str = FONT_REGULAR) -> list[str]:
     """Characters of ``text`` that ``font_name`` has no glyph for.
 
-    The check is made after reshaping (so presentation forms count), and
+    The check is made after reshaping (so presentation forms count; one the
+    font lacks is reported as the letter of ``text`` it stands for), and
     ignores whitespace, control and format characters (ZWNJ, ZWJ, LRM, RLM,
     bidi embeddings and isolates), which are never drawn.  The characters are
     returned distinct, in order of first appearance, e.g. ``['😀', '中']``.
+    ``font_name`` must be a registered TrueType font (``TypeError`` otherwise).
     """
     cmap = _cmap(font_name)
     missing: dict[str, None] = {}
-    for ch in shape(text, font_name):
-        if ch in missing or _is_invisible(ch) or ord(ch) in cmap:
+    for shaped in shape(text, font_name):
+        if _is_invisible(shaped) or ord(shaped) in cmap:
             continue
-        missing[ch] = None
+        # A presentation form stands for letters of ``text``: report those.
+        plain = unicodedata.normalize("NFKC", shaped) if _in_presentation_forms(ord(shaped)) else shaped
+        for ch in plain:
+            if ch not in missing and not _is_invisible(ch) and ord(ch) not in cmap:
+                missing[ch] = None
     return list(missing)
 
 
@@ -427,12 +450,13 @@ class _Glyph:
     font: str  # font to draw it with
     x: float  # left edge, relative to the line's left end
     width: float
-    logical: int  # index in the logical line
+    logical: int  # index in the logical (shaped) line
+    level: int  # resolved bidi embedding level
 
 
 @dataclass(frozen=True)
 class _LineLayout:
-    glyphs: tuple[_Glyph, ...]
+    glyphs: tuple[_Glyph, ...]  # in visual order
     width: float
 
 
@@ -450,57 +474,194 @@ def _layout_rtl_line(text: str, font_name: str, font_size: float) -> _LineLayout
             twin = twin or _mirror_font(font_name)
             partner = _MIRRORED[ch]
             if twin is not None and ord(partner) in cmap and ord(ch) in cmap:
-                font = twin
+                font = twin  # mirrored glyph, logical character code
             else:
-                ch = partner
+                ch = partner  # no twin: draw the mirror character itself
         if _is_invisible(ch) and ch != " " and ord(ch) not in cmap:
             continue  # a format character the font cannot draw: skip it
         width = pdfmetrics.stringWidth(ch, font, font_size)
-        glyphs.append(_Glyph(ch, font, x, width, index))
+        glyphs.append(_Glyph(ch, font, x, width, index, level))
         x += width
     return _LineLayout(tuple(glyphs), x)
 
 
-def _pdf_text_string(text: str) -> str:
-    """A PDF hex text string (UTF-16BE with BOM) for ``text``."""
-    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+# How text extractors that work on the content stream (pypdf is the reference)
+# decide the reading order: runs of "RTL" characters are taken to be written in
+# reverse order and are reversed back; "neutral" characters join the current
+# run; everything else is read left to right.  The ranges are pypdf's.
+_EXTRACT_RTL = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+_EXTRACT_NEUTRAL = (
+    (0x0000, 0x002F),
+    (0x003A, 0x0040),
+    (0x0660, 0x066D),
+    (0x06F0, 0x06F9),
+    (0x2000, 0x206F),
+    (0x20A0, 0x21FF),
+)
 
 
-def _draw_rtl_line(canv, layout: _LineLayout, x_left: float, y: float, font_size: float,
-                   actual_text: str) -> None:
+def _extract_class(ch: str) -> str:
+    """``"R"``, ``"L"`` or ``"N"``: the direction an extractor assumes for ``ch``."""
+    cp = 0x20 if ch == "\u00a0" else ord(ch)  # reportlab writes NBSP as a space
+    if any(lo <= cp <= hi for lo, hi in _EXTRACT_NEUTRAL):
+        return "N"
+    if any(lo <= cp <= hi for lo, hi in _EXTRACT_RTL):
+        return "R"
+    return "L"
+
+
+def _emission_plan(glyphs: list[_Glyph], font_key) -> list[list[_Glyph]]:
+    """Order the glyphs of a line for the content stream.
+
+    ``glyphs`` are in logical order; ``font_key(glyph)`` identifies the PDF
+    font (subset) a glyph is written with.  The result is a list of *pieces*
+    in logical order; every piece is started with a fresh font selection,
+    which makes extractors close the text run they were building, so the
+    pieces are read back in the order they are written.  Inside a piece,
+    glyphs that an extractor reads as RTL are written in reverse logical
+    order (the extractor's reversal restores the logical order) and LTR ones
+    in logical order; weak and neutral characters (digits, spaces, brackets)
+    are placed so that they end up in the right place whatever run they
+    join.  Positioning jumps between glyphs are either to the adjacent glyph
+    or leftwards: a jump to the right would be read as a word gap.
+    """
+    pieces: list[list[_Glyph]] = []
+    state: str | None = None  # direction of the extractor's current run; None = unknown
+
+    def emit_neutrals(run: list[_Glyph], rightwards_only: bool = False) -> None:
+        if state == "L":
+            pieces.append(list(run))
+        elif state == "R" and not (rightwards_only and len(run) > 1):
+            pieces.append(run[::-1])
+        else:  # one piece per glyph comes out right in any state
+            pieces.extend([g] for g in run)
+
+    def last_strong(run: list[_Glyph]) -> str | None:
+        for glyph in reversed(run):
+            cls = _extract_class(glyph.char)
+            if cls != "N":
+                return cls
+        return state
+
+    # Groups: same font (subset), same embedding level.
+    groups: list[list[_Glyph]] = []
+    for glyph in glyphs:
+        if groups and font_key(groups[-1][-1]) == font_key(glyph) and groups[-1][-1].level == glyph.level:
+            groups[-1].append(glyph)
+        else:
+            groups.append([glyph])
+
+    previous_level = None
+    for group in groups:
+        level = group[0].level
+        classes = [_extract_class(g.char) for g in group]
+        if level % 2 == 0:
+            # A left-to-right run (number, Latin words) inside the RTL line:
+            # its glyphs are drawn left to right in logical order.  When it
+            # continues a run of the same level (font subset change), the
+            # previous glyph is on its left, so it must be written rightwards.
+            continues = previous_level == level
+            strong = set(classes) - {"N"}
+            if not strong:
+                emit_neutrals(group, rightwards_only=continues)
+            elif strong == {"L"}:
+                first = classes.index("L")
+                if first and state != "L":
+                    pieces.extend([g] for g in group[:first])
+                    pieces.append(group[first:])
+                else:
+                    pieces.append(list(group))
+                state = "L"
+            else:  # e.g. an Arabic comma between Latin words
+                pieces.extend([g] for g in group)
+                state = last_strong(group)
+            previous_level = level
+            continue
+
+        # A right-to-left run: drawn right to left in logical order.  Split
+        # it where the extractor direction of strong characters changes;
+        # neutrals go with the following sub-group.
+        subgroups: list[list[_Glyph]] = [[]]
+        current = None
+        for glyph, cls in zip(group, classes):
+            if cls != "N":
+                if current is not None and cls != current:
+                    lead_start = len(subgroups[-1])
+                    while lead_start and _extract_class(subgroups[-1][lead_start - 1].char) == "N":
+                        lead_start -= 1
+                    subgroups.append(subgroups[-1][lead_start:])
+                    del subgroups[-2][lead_start:]
+                current = cls
+            subgroups[-1].append(glyph)
+
+        for sub in subgroups:
+            strong_at = [i for i, g in enumerate(sub) if _extract_class(g.char) != "N"]
+            if not strong_at:
+                emit_neutrals(sub)
+                continue
+            first, last = strong_at[0], strong_at[-1]
+            lead, core, trail = sub[:first], sub[first:last + 1], sub[last + 1:]
+            if _extract_class(sub[first].char) == "R":
+                # Written left to right = reverse logical order; the lead
+                # (logically before the core) continues on the core's right.
+                pieces.append(core[::-1] + lead[::-1])
+                state = "R"
+                if trail:
+                    emit_neutrals(trail)
+            else:  # LTR-read characters such as « » in an RTL run
+                if lead:
+                    emit_neutrals(lead)
+                pieces.append(core + trail)
+                state = "L"
+        previous_level = level
+    return pieces
+
+
+def _draw_rtl_line(canv, layout: _LineLayout, x_left: float, y: float, font_size: float) -> None:
     """Draw a laid-out RTL line with its left end at ``x_left``.
 
-    Glyphs are written in reverse logical order (see the module docstring),
-    batched into one show string wherever consecutive glyphs are visual
-    neighbours in the same font.
+    The glyphs are placed at their visual positions but written in the order
+    of :func:`_emission_plan`.
     """
     if not layout.glyphs:
         return
-    canv.addLiteral(f"/Span <</ActualText {_pdf_text_string(actual_text)}>> BDC")
-    text_object = canv.beginText()
-    pen_x = None
-    current_font = None
-    chunk: list[str] = []
+    doc = canv._doc
+
+    def font_key(glyph: _Glyph) -> tuple[str, int]:
+        # reportlab splits a TrueType font into 256-glyph subsets, each one a
+        # separate PDF font; a subset change is a font change for extractors.
+        subset = pdfmetrics.getFont(glyph.font).splitString(glyph.char, doc)[0][0]
+        return glyph.font, subset
+
+    plan = _emission_plan(sorted(layout.glyphs, key=lambda g: g.logical), font_key)
+    # Start the text object at the first glyph: a positioning jump from the
+    # left margin would be read as a word gap by extractors.
+    pen_x = x_left + plan[0][0].x
+    text_object = canv.beginText(pen_x, y)
+    buffer: list[str] = []
+    font: str | None = None
 
     def flush() -> None:
-        if chunk:
-            text_object.textOut("".join(chunk))
-            chunk.clear()
+        if buffer:
+            text_object.textOut("".join(buffer))
+            buffer.clear()
 
-    for glyph in sorted(layout.glyphs, key=lambda g: -g.logical):
-        x = x_left + glyph.x
-        if glyph.font != current_font:
-            flush()
-            text_object.setFont(glyph.font, font_size)
-            current_font = glyph.font
-        if pen_x is None or abs(x - pen_x) > 1e-6:
-            flush()
-            text_object.setTextOrigin(x, y)
-        chunk.append(glyph.char)
-        pen_x = x + glyph.width
+    for piece in plan:
+        flush()
+        font = None  # every piece starts with a font selection
+        for glyph in piece:
+            x = x_left + glyph.x
+            if glyph.font != font:
+                flush()
+                text_object.setFont(glyph.font, font_size)
+                font = glyph.font
+            if abs(x - pen_x) > _EPSILON:
+                flush()
+                text_object.setTextOrigin(x, y)
+            buffer.append(glyph.char)
+            pen_x = x + glyph.width
     flush()
     canv.drawText(text_object)
-    canv.addLiteral("EMC")
 
 
 # --------------------------------------------------------------------------
@@ -525,6 +686,17 @@ def _clusters(word: str) -> list[str]:
     return clusters
 
 
+def _force_break(word: str, width, max_width: float) -> list[str]:
+    """Break a word wider than ``max_width`` between clusters (at least one
+    cluster per piece, so a very narrow column still makes progress)."""
+    pieces = [""]
+    for cluster in _clusters(word):
+        if pieces[-1] and width(pieces[-1] + cluster) > max_width + _EPSILON:
+            pieces.append("")
+        pieces[-1] += cluster
+    return pieces
+
+
 def _break_lines(text: str, font_name: str, font_size: float, max_width: float) -> list[_Line]:
     """Break ``text`` into lines no wider than ``max_width`` (logical order)."""
 
@@ -532,39 +704,33 @@ def _break_lines(text: str, font_name: str, font_size: float, max_width: float) 
         return pdfmetrics.stringWidth(shape(s, font_name), font_name, font_size)
 
     space = width(" ")
-    lines: list[_Line] = []
     hard_lines = _NEWLINE_RE.sub("\n", text).split("\n")
+    # Blank lines at the start or end (a trailing newline) are not content.
+    while hard_lines and not hard_lines[-1].strip():
+        hard_lines.pop()
+    while hard_lines and not hard_lines[0].strip():
+        hard_lines.pop(0)
+
+    lines: list[_Line] = []
     for n, hard_line in enumerate(hard_lines):
-        words = [w for w in _BREAKABLE_SPACE_RE.split(hard_line) if w]
         current: list[str] = []
         current_width = 0.0
-
-        def emit(end: str) -> None:
-            nonlocal current, current_width
-            lines.append(_Line(" ".join(current), end))
-            current, current_width = [], 0.0
-
-        for word in words:
+        for word in _BREAKABLE_SPACE_RE.split(hard_line):
+            if not word:
+                continue
             word_width = width(word)
-            needed = word_width + (space if current else 0.0)
-            if current_width + needed <= max_width + 1e-6:
+            if current and current_width + space + word_width <= max_width + _EPSILON:
                 current.append(word)
-                current_width += needed
+                current_width += space + word_width
                 continue
             if current:
-                emit(" ")
-            if word_width <= max_width + 1e-6:
-                current, current_width = [word], word_width
-                continue
-            # A single word wider than the line: break it between clusters.
-            piece = ""
-            for cluster in _clusters(word):
-                if piece and width(piece + cluster) > max_width + 1e-6:
-                    current = [piece]
-                    emit("")
-                    piece = ""
-                piece += cluster
-            current, current_width = [piece], width(piece)
+                lines.append(_Line(" ".join(current), " "))
+            if word_width <= max_width + _EPSILON:
+                pieces = [word]
+            else:
+                pieces = _force_break(word, width, max_width)
+            lines.extend(_Line(piece, "") for piece in pieces[:-1])
+            current, current_width = [pieces[-1]], width(pieces[-1])
         lines.append(_Line(" ".join(current), "\n" if n < len(hard_lines) - 1 else ""))
     return lines
 
@@ -586,8 +752,9 @@ class RTLParagraph(Flowable):
     width (at spaces; a word longer than a line is broken between letters),
     and every line is reordered for display and drawn right-aligned (or left /
     centred with ``align``).  Lines run top to bottom in logical order.
-    Explicit newlines are kept as line breaks inside the paragraph.  The
-    paragraph splits between lines, so long texts flow over several pages.
+    Explicit newlines are kept as line breaks inside the paragraph (blank
+    lines at its start or end are dropped).  The paragraph splits between
+    lines, so long texts flow over several pages.
     """
 
     _ALIGNMENTS = ("right", "left", "center", "centre")
@@ -624,13 +791,18 @@ class RTLParagraph(Flowable):
         preview = self.text if len(self.text) <= 40 else self.text[:37] + "..."
         return f"RTLParagraph({preview!r}, {self.font_name!r}, {self.font_size})"
 
-    @property
-    def space_after(self) -> float:
-        return self.spaceAfter
-
     def lines(self, avail_width: float) -> list[str]:
         """The logical text of each line when laid out at ``avail_width``."""
         return [line.text for line in self._get_lines(avail_width)]
+
+    def minWidth(self) -> float:  # noqa: N802 (reportlab API)
+        """Width of the widest word: the narrowest column without forced breaks."""
+        words = _BREAKABLE_SPACE_RE.split(_NEWLINE_RE.sub("\n", self.text).replace("\n", " "))
+        return max(
+            (pdfmetrics.stringWidth(shape(w, self.font_name), self.font_name, self.font_size)
+             for w in words if w),
+            default=0.0,
+        )
 
     def _get_lines(self, avail_width: float) -> list[_Line]:
         if self._lines is None or self._lines_width != avail_width:
@@ -656,7 +828,7 @@ class RTLParagraph(Flowable):
 
     def split(self, availWidth, availHeight):  # noqa: N803 (reportlab API)
         lines = self._get_lines(availWidth)
-        fitting = int((availHeight + 1e-6) // self.leading)
+        fitting = int((availHeight + _EPSILON) // self.leading)
         if fitting <= 0 or not lines:
             return []
         if fitting >= len(lines):
@@ -679,4 +851,4 @@ class RTLParagraph(Flowable):
                 x_left = (self.width - layout.width) / 2
             # Same first-baseline convention as reportlab's Paragraph.
             y = self.height - self.font_size - n * self.leading
-            _draw_rtl_line(canv, layout, x_left, y, self.font_size, line.text)
+            _draw_rtl_line(canv, layout, x_left, y, self.font_size)

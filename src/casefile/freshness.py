@@ -1,0 +1,99 @@
+"""Is a build needed at all? Answered cheaply, before anything heavy is imported: the names,
+sizes and mtimes of every input are compared with what the last build recorded in
+OUT/<case>/.casefile-state.json, and the recorded outputs must still be there, untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+
+EDITIONS = ("confidential", "public")
+
+
+@dataclass
+class Options:
+    root: Path = Path(".")
+    cases: list[str] | None = None
+    accused: list[str] | None = None
+    out: Path | None = None
+    editions: tuple[str, ...] = EDITIONS
+    frozen: bool = False
+    accept_changes: list[str] = field(default_factory=list)
+    jobs: int = 0  # 0: one worker per core
+    force: bool = False  # re-render even when nothing changed
+    attach_media: bool = False
+
+
+STATE_NAME = ".casefile-state.json"
+
+
+def _out_root(opts: Options) -> Path:
+    return Path(opts.out) if opts.out else Path(opts.root) / "out"
+
+
+def _state_path(opts: Options, case_id: str) -> Path:
+    return _out_root(opts) / case_id / STATE_NAME
+
+
+def _read_state(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("version") == __version__ else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def input_signature(opts: Options, case_id: str) -> str:
+    """Cheap: names, sizes and mtimes of every input of a case, and the options."""
+    root = Path(opts.root)
+    h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
+                       f"{opts.attach_media}\0".encode())
+    folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
+               Path(__file__).parent / "templates"]
+    for folder in folders:
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                p = Path(dirpath) / name
+                try:
+                    st = p.stat()
+                except OSError:
+                    continue
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def _outputs_intact(state: dict, out_case: Path) -> bool:
+    for rel_path, rec in state.get("dossiers", {}).items():
+        try:
+            st = (out_case / rel_path).stat()
+        except OSError:
+            return False
+        if st.st_size != rec["size"] or st.st_mtime_ns != rec["mtime_ns"]:
+            return False
+    return bool(state.get("dossiers"))
+
+
+
+
+def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
+    """(path, pages, exhibits) of every recorded dossier when every case asked for is up to
+    date; None when something must be built (or checked)."""
+    root = Path(opts.root)
+    base = root / "cases"
+    if opts.force or not base.is_dir():
+        return None
+    ids = opts.cases or sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
+    out = []
+    for cid in ids:
+        state = _read_state(_state_path(opts, cid))
+        if not state or state.get("signature") != input_signature(opts, cid) or \
+                not _outputs_intact(state, _out_root(opts) / cid):
+            return None
+        out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())]
+    return out if ids else None
