@@ -19,7 +19,7 @@ from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template
 from .body import marked_spans
 from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
-from .freshness import Options, _out_root, _outputs_intact, _read_state, _state_path, input_signature
+from .freshness import Options, _out_root, code_signature, _outputs_intact, _read_state, _state_path, input_signature
 from .loading import LoadedCase, load_cases, one_line, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
 from .rendering import CONTENT, Rendered, render, template_env
@@ -421,6 +421,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
         if not todo:
             return written
         sub = Options(**{**opts.__dict__, "cases": todo})
+        code = code_signature()
         prepared = prepare(sub)
         jobs, states = [], {}
         for ci, p in enumerate(prepared):
@@ -434,7 +435,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                            f"no dossier written")
                     continue
                 recs = [state.get("dossiers", {}).get(f"{ed}/{acc.id}.pdf") for ed in opts.editions]
-                if not opts.force and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
+                if not opts.force and state.get("code") == code and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
                         _outputs_intact({"dossiers": {f"{ed}/{acc.id}.pdf": r for ed, r in zip(opts.editions, recs)}},
                                         out_root / p.lc.case.id):
                     for ed, r in zip(opts.editions, recs):
@@ -470,6 +471,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             cid = p.lc.case.id
             state = states[cid]
             state["version"] = __version__
+            state["code"] = code
             state["signature"] = signatures.get(cid)
             state["files"] = {name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
                               for name, f in sorted(p.files.items())}

@@ -54,12 +54,14 @@ def input_signature(opts: Options, case_id: str) -> str:
     h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
                        f"{opts.attach_media}\0".encode())
     folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
-               Path(__file__).parent / "templates"]
+               Path(__file__).parent]  # casefile itself: code, templates, fonts
     for folder in folders:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()
             for name in sorted(filenames):
                 p = Path(dirpath) / name
+                if name.endswith(".pyc"):
+                    continue
                 try:
                     st = p.stat()
                 except OSError:
@@ -97,3 +99,15 @@ def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
             return None
         out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())]
     return out if ids else None
+
+
+def code_signature() -> str:
+    """casefile's own files (code, templates, fonts): a change re-renders every dossier."""
+    h = hashlib.sha256(__version__.encode())
+    for dirpath, dirnames, filenames in os.walk(Path(__file__).parent):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if not name.endswith(".pyc"):
+                st = (Path(dirpath) / name).stat()
+                h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
