@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__, rtl
 from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template_context
-from .body import marked_spans
+from .body import marked_spans, parse_body
 from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
 from .freshness import Options, _out_root, code_signature, _outputs_intact, _read_state, _state_path, input_signature
@@ -104,30 +104,68 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict
 
 
 def _glyph_problems(lc: LoadedCase) -> list[Problem]:
-    """A character the fonts cannot draw is an error naming the item, field and character."""
+    """A character the fonts cannot draw is an error naming the item, field and character; so is
+    right-to-left text the typesetter cannot lay out (see _bidi_problem)."""
     rtl.register_fonts()
     out = []
 
-    def walk(v, loc, path, lines_of):
+    def strings(v, loc=()):
         if isinstance(v, str):
-            for ch in rtl.missing_glyphs(v):
-                out.append(Problem(path, lines_of(*loc), ".".join(map(str, loc)) or "-",
-                                   f"character U+{ord(ch):04X} {ch!r} is not in the fonts"))
+            yield loc, v
         elif isinstance(v, list):
             for i, x in enumerate(v):
-                walk(x, loc + (i,), path, lines_of)
+                yield from strings(x, loc + (i,))
         elif isinstance(v, dict):
             for k, x in v.items():
-                walk(x, loc + (k,), path, lines_of)
+                yield from strings(x, loc + (k,))
 
-    walk(lc.case.model_dump(by_alias=True), (), lc.case_path, lambda *loc: _line(lc.lines, loc))
-    for li in lc.items:
-        walk(li.item.model_dump(by_alias=True, exclude={"type"}), (), li.path, li.line_of)
-        for ch in rtl.missing_glyphs(li.body):
-            n = li.body.index(ch)
-            out.append(Problem(li.path, li.body_line + li.body[:n].count("\n"), "body",
+    def check(data, body, path, lines_of, body_line):
+        values = list(strings(data))
+        rtl_file = rtl.has_rtl(body) or any(rtl.has_rtl(v) for _, v in values)
+        for loc, v in values:
+            where = (path, lines_of(*loc), ".".join(map(str, loc)) or "-")
+            for ch in rtl.missing_glyphs(v):
+                out.append(Problem(*where, f"character U+{ord(ch):04X} {ch!r} is not in the fonts"))
+            why = _bidi_problem(v, rtl_file)
+            if why:
+                out.append(Problem(*where, why))
+        for ch in rtl.missing_glyphs(body):
+            n = body.index(ch)
+            out.append(Problem(path, body_line + body[:n].count("\n"), "body",
                                f"character U+{ord(ch):04X} {ch!r} is not in the fonts"))
+        bad = [(i, why) for i, line in enumerate(body.split("\n")) if (why := _bidi_problem(line, rtl_file))]
+        if not bad:  # lines are joined into paragraphs: a paragraph can fail where no line does
+            whys = [why for block in parse_body(body) if (why := _bidi_problem(block.text, rtl_file))]
+            bad = [(0, whys[0])] if whys else []
+        for i, why in bad:
+            out.append(Problem(path, body_line + i, "body", why))
+
+    check(lc.case.model_dump(by_alias=True), "", lc.case_path, lambda *loc: _line(lc.lines, loc), 1)
+    for li in lc.items:
+        check(li.item.model_dump(by_alias=True, exclude={"type"}), li.body, li.path, li.line_of, li.body_line)
     return out
+
+
+_ISOLATES = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
+
+
+def _bidi_problem(text: str, rtl_file: bool) -> str | None:
+    """Stopgap until rtl.py handles them: python-bidi's algorithm (used by rtl) raises on the
+    directional isolates U+2066-U+2069 as soon as they meet right-to-left text, which happens
+    whenever the file has any (fields are joined in table cells and index entries). Refuse them
+    then, naming the field, rather than fail with an internal error while typesetting; and turn
+    any other failure to lay out right-to-left text into such a problem too."""
+    isolate = next((ch for ch in text if ch in _ISOLATES), None)
+    if isolate and rtl_file:
+        return (f"the directional isolate U+{ord(isolate):04X} cannot be set in a file with right-to-left "
+                f"text; remove it")
+    if not rtl.has_rtl(text):
+        return None
+    try:
+        rtl.ltr_visual(text)
+    except Exception as e:  # noqa: BLE001 - whatever the bidi code raises
+        return f"cannot be set right to left ({type(e).__name__}: {e})"
+    return None
 
 
 def _line(lines: dict, loc: tuple) -> int:

@@ -137,8 +137,8 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
                    jobs=max(jobs, 0), force=force)
     started = time.monotonic()
-    fresh = up_to_date(opts)  # cheap: nothing heavy is imported when nothing changed
-    if fresh is not None:
+    fresh = _run(up_to_date, opts)  # cheap: nothing heavy is imported when nothing changed
+    if fresh is not None and not _leftovers(opts, fresh):
         print(f"0 dossiers built, {len(fresh)} up to date, {sum(p for _, p, _ in fresh)} pages, "
               f"{time.monotonic() - started:.1f} s")
         return
@@ -158,6 +158,15 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     pages = sum(w.pages for w in written)
     print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
           f"{pages} pages, {time.monotonic() - started:.1f} s")
+
+
+def _leftovers(opts, fresh) -> bool:
+    """Temporary files of an interrupted build (kill -9): only a build holding the build lock
+    may remove them (they could be another build's, in progress), so take the full path."""
+    cases = Path(opts.root) / "cases"
+    ids = opts.cases or sorted(d.name for d in cases.iterdir() if d.is_dir())
+    folders = {p.parent for p, _, _ in fresh} | {p.parent.parent for p, _, _ in fresh} | {cases / c for c in ids}
+    return any(next(f.glob(".*.tmp"), None) for f in folders if f.is_dir())
 
 
 @app.command()

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import CaseError, Problem
-from .models import Case, Item
+from .models import CONTROL_CHARS, Case, Item, control_char_problem
 from .yamlread import read_yaml
 
 ITEM_ADAPTER: TypeAdapter = TypeAdapter(Item)
@@ -88,8 +90,17 @@ def load_cases(root: Path, wanted: list[str] | None = None, verify_pins: bool = 
         if lc is not None:
             loaded.append(lc)
     if problems:
-        raise CaseError(problems)
+        raise CaseError(one_line(problems))
     return loaded
+
+
+def one_line(problems: list[Problem]) -> list[Problem]:
+    """Every problem is one line: a line break or control character that came from the input
+    (a file name, a key, a quoted value) is shown escaped, e.g. \\n."""
+    def esc(s: str) -> str:
+        return "".join(ch.encode("unicode_escape").decode("ascii")
+                       if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in s)
+    return [Problem(esc(p.path), p.line, esc(p.field), esc(p.message)) for p in problems]
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -134,6 +145,8 @@ def _pydantic_problems(err: ValidationError, shown: str, lines: dict, default_li
             msg = "unknown field"
         elif kind == "missing":
             msg = "required field missing"
+        elif kind == "string_unicode":
+            msg = "not valid text: contains a lone surrogate (an escape such as \\ud800 that is not a character)"
         elif kind == "union_tag_not_found":
             msg = "required field missing (one of: testimony, decree, statement, document, media)"
         elif kind == "union_tag_invalid":
@@ -218,6 +231,10 @@ def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | Non
     if text is None:
         return None
     fm, body, body_line = split_front_matter(text)
+    bad_body = CONTROL_CHARS.search(body) if fm is not None else None
+    if bad_body:
+        line = body_line + body[: bad_body.start()].count("\n")
+        problems.append(Problem(shown, line, "body", control_char_problem(bad_body.group())))
     if fm is None:
         problems.append(Problem(shown, 1, "-", "no front matter: the file must start with a '---' line, "
                                                "the YAML fields, and a closing '---' line"))
@@ -233,6 +250,8 @@ def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | Non
         item = ITEM_ADAPTER.validate_python(data)
     except ValidationError as err:
         problems += _pydantic_problems(err, shown, lines, 1, strip_tag=True)
+        return None
+    if bad_body:
         return None
     return LoadedItem(item, body.strip("\n"), shown, body_line, lines,
                       hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -295,9 +314,13 @@ def exhibit_path_problem(exhibit_dir: Path, name: str) -> tuple[Path | None, str
         return None, f"'{name}' cannot be resolved: {e}"
     if not _inside(real, base):
         return None, f"'{name}' is a symbolic link leading outside the exhibit folder"
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return None, f"exhibit file not found: {path.as_posix()}"
-    if not path.is_file():
+    except OSError as e:  # a name too long, a loop of links, a component that is a file
+        return None, f"'{name}' cannot be used: {e.strerror or e}"
+    if not stat.S_ISREG(st.st_mode):
         return None, f"'{name}' is not a regular file"
     return path, None
 

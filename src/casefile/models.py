@@ -6,7 +6,7 @@ checked here, so a case file never has a date silently coerced by YAML.
 
 from __future__ import annotations
 
-
+import re
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -26,9 +26,24 @@ def _check_full_date(v: str) -> str:
     return v
 
 
+# C0 and C1 control characters other than tab, line feed and carriage return: XML (and so the
+# typesetter) cannot carry them, and they print as nothing or as boxes
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_char_problem(v: str) -> str | None:
+    m = CONTROL_CHARS.search(v)
+    if m is None:
+        return None
+    if m.group() == "\x00":
+        return "contains a NUL character"
+    return f"contains the control character U+{ord(m.group()):04X}, which cannot be printed"
+
+
 def _check_text(v: str) -> str:
-    if "\x00" in v:
-        raise ValueError("contains a NUL character")
+    why = control_char_problem(v)
+    if why:
+        raise ValueError(why)
     return v
 
 

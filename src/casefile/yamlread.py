@@ -80,21 +80,36 @@ def read_yaml(text: str, path: str, line_offset: int = 0):
     """Return (data, lines, problems). `lines` maps a key path tuple to its 1-based line."""
     reader = _Reader(path, line_offset)
     try:
+        values = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 mark = event.start_mark
                 return None, {}, [Problem(path, mark.line + 1 + line_offset, "yaml",
                                           "YAML anchors and aliases are not allowed")]
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                values += 1
+                if values > MAX_NODES:  # stop here: composing a huge document takes seconds
+                    return None, {}, [Problem(path, event.start_mark.line + 1 + line_offset, "yaml",
+                                              f"document too large (more than {MAX_NODES} values)")]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         msg = " ".join(str(x) for x in (e.context, e.problem) if x)
+        cm = e.context_mark
+        if e.context and e.problem and cm is not None and mark is not None and cm.line != mark.line:
+            # "expected ',' or ']'" is found on the next line; say where the unclosed thing began
+            msg = f"{e.problem} ({e.context} that starts on line {cm.line + 1 + line_offset})"
         if "\t" in text and "tab" in msg.lower() or "found character '\\t'" in msg:
             msg += " (indent with spaces, not tabs)"
         return None, {}, [Problem(path, line, "yaml", f"invalid YAML: {msg}")]
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow; str(e) spans two lines
+        line = text[: max(e.position, 0)].count("\n") + 1 + line_offset
+        what = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        return None, {}, [Problem(path, line, "yaml", f"invalid YAML: character {what} is not allowed in YAML")]
     except yaml.YAMLError as e:
-        return None, {}, [Problem(path, line_offset + 1, "yaml", f"invalid YAML: {e}")]
+        msg = " ".join(str(e).split())
+        return None, {}, [Problem(path, line_offset + 1, "yaml", f"invalid YAML: {msg}")]
     if node is None:
         return None, {}, []
     try:

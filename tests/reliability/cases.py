@@ -1,0 +1,280 @@
+"""The table of hostile inputs and faults: what was tried, what casefile does, its exit code.
+
+README.md's section "Hostile input and faults: what happens" is generated from ROWS
+(test_readme_table.py fails when they differ), and every row is asserted by a test:
+rows of kind "input" by test_hostile_input.py (parametrised over them), the others ("own") by
+the test that names them (ROW["key"]).
+
+An input row breaks a workspace that was built successfully (the demo case of
+tests/conftest.py plus BASE_FILES) and rebuilds it: `files` maps a path under the workspace
+to its new content (text, bytes, a Link, or None to delete it); "{root}" in a text is replaced
+by the workspace's absolute path. `stderr` is the exact expected standard error without the
+final "N problem(s) found" line; a line ending in "…" is matched as a prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conftest import CASE_YAML, item
+
+ITEM = "cases/demo/evidence/a1.md"
+OK_EXHIBIT = "exhibits/demo/ok.txt"
+BASE_FILES = {
+    ITEM: item("a1", extra="charges: [murder/killing]\nexhibits:\n  - file: ok.txt\n"),
+    OK_EXHIBIT: "An exhibit file.\n",
+}
+PERSIAN = "حمید نوری"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to `target` ("{root}" is the workspace)."""
+    target: str
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    tried: str  # README: the input or fault
+    outcome: str  # README: what casefile does
+    codes: tuple[int, ...]  # documented exit code(s)
+    kind: str = "input"  # input: test_hostile_input.py; own: asserted by a test naming ROW[key]
+    files: dict = field(default_factory=dict)
+    stderr: tuple[str, ...] = ()
+    stdout: tuple[str, ...] = ()  # lines that must appear on standard output
+    sentinel: str | None = None  # a file (under the workspace) that must not exist afterwards
+    max_seconds: float | None = None  # the failing build must take less
+    code_note: str = ""  # README: shown instead of the plain code(s)
+
+    @property
+    def shown_code(self) -> str:
+        return self.code_note or " or ".join(str(c) for c in self.codes)
+
+
+def _item(**kw) -> str:
+    return item("a1", **kw)
+
+
+def _a1(extra: str = "", **kw) -> dict:
+    return {ITEM: _item(extra="charges: [murder/killing]\nexhibits:\n  - file: ok.txt\n" + extra, **kw)}
+
+
+def _a1_exhibit(path_yaml: str) -> dict:
+    return {ITEM: _item(extra=f"exhibits:\n  - file: {path_yaml}\n")}
+
+
+BILLION_LAUGHS = ("---\nid: a1\n"
+                  "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                  + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+                  + "---\n")
+
+ROWS: list[Row] = [
+    # ------------------------------------------------------------------ YAML
+    Row("yaml-syntax", "malformed YAML (an unclosed `[`)",
+        "the line where YAML gave up, and the line where the unclosed `[` starts; nothing written", (1,),
+        files={ITEM: "---\nid: a1\ntype: statement\ntitle: [unclosed\naccused: [alpha]\n---\nBody.\n"},
+        stderr=("cases/demo/evidence/a1.md:5: yaml: invalid YAML: expected ',' or ']', but got ':' "
+                "(while parsing a flow sequence that starts on line 4)",)),
+    Row("yaml-tab", "a tab used to indent YAML",
+        "the line, and \"indent with spaces, not tabs\"; nothing written", (1,),
+        files={ITEM: "---\nid: a1\n\ttype: statement\n---\nBody.\n"},
+        stderr=("cases/demo/evidence/a1.md:3: yaml: invalid YAML: while scanning for the next token found "
+                "character '\\t' that cannot start any token (indent with spaces, not tabs)",)),
+    Row("yaml-control-char", "a raw control character (U+0007) in the front matter",
+        "the line and the character; nothing written", (1,),
+        files={ITEM: "---\nid: a1\ntitle: bell\x07\n---\nBody.\n"},
+        stderr=("cases/demo/evidence/a1.md:3: yaml: invalid YAML: character U+0007 is not allowed in YAML",)),
+    Row("unknown-field", "an unknown field (`bogus:`)", "\"unknown field\" at its line; nothing written", (1,),
+        files=_a1("bogus: 1\n"),
+        stderr=("cases/demo/evidence/a1.md:13: bogus: unknown field",)),
+    Row("impossible-date", "an impossible date (`1988-02-30`)", "the day that does not exist; nothing written", (1,),
+        files={ITEM: _item(date="1988-02-30")},
+        stderr=("cases/demo/evidence/a1.md:5: date: '1988-02-30': day 30 does not exist in February 1988",)),
+    Row("duplicate-key", "a duplicate YAML key", "both lines; nothing written", (1,),
+        files={ITEM: _item().replace("title: Title of a1\n", "title: Title of a1\ntitle: Again\n")},
+        stderr=("cases/demo/evidence/a1.md:5: title: duplicate key (first given on line 4)",)),
+    Row("duplicate-id", "the same item id in two files", "the second file, naming the first; nothing written",
+        (1,), files={"cases/demo/evidence/sub/copy.md": BASE_FILES[ITEM]},
+        stderr=("cases/demo/evidence/sub/copy.md:2: id: duplicate item id 'a1' (also in "
+                "cases/demo/evidence/a1.md:2)",)),
+    Row("unknown-accused", "an item naming an accused who is not in case.yaml",
+        "the unknown id and the known ones; nothing written", (1,),
+        files={ITEM: _item(accused=("alpha", "nobody"))},
+        stderr=("cases/demo/evidence/a1.md:6: accused.1: unknown accused 'nobody' (known: alpha, beta)",)),
+    Row("unknown-charge", "an unknown charge, and an unknown element of a known charge",
+        "one line each; nothing written", (1,),
+        files={ITEM: _item(extra="charges: [theft, murder/nope]\n")},
+        stderr=("cases/demo/evidence/a1.md:10: charges.0: unknown charge 'theft' (known: murder, persecution)",
+                "cases/demo/evidence/a1.md:10: charges.1: charge 'murder' has no element 'nope'")),
+    Row("yaml-alias", "YAML anchors and aliases (`&x`, `*x`)", "refused at the first anchor; nothing written",
+        (1,), files={ITEM: "---\nid: a1\npersons: &x [A]\norganisations: *x\n---\nBody.\n"},
+        stderr=("cases/demo/evidence/a1.md:3: yaml: YAML anchors and aliases are not allowed",)),
+    Row("billion-laughs", "\"billion laughs\": 9 levels of aliases, 10⁹ values if expanded",
+        "refused at the first anchor, before anything is expanded (< 1 s); nothing written", (1,),
+        files={ITEM: BILLION_LAUGHS}, max_seconds=1.0,
+        stderr=("cases/demo/evidence/a1.md:3: yaml: YAML anchors and aliases are not allowed",)),
+    Row("too-many-values", "a front matter of 30,000 values (no aliases)",
+        "\"document too large\", after reading only the first 20,001 values (< 2 s); nothing written", (1,),
+        max_seconds=2.0,
+        files={ITEM: "---\nid: a1\npersons: [" + ", ".join(["x"] * 30000) + "]\n---\nBody.\n"},
+        stderr=("cases/demo/evidence/a1.md:3: yaml: document too large (more than 20000 values)",)),
+    Row("python-tag", "`!!python/object/apply:os.system` (a tag that would create a file if run)",
+        "refused, nothing executed (the file is never created); nothing written", (1,),
+        files={ITEM: "---\nid: !!python/object/apply:os.system ['touch {root}/PWNED']\ntype: statement\n---\n"},
+        sentinel="PWNED",
+        stderr=("cases/demo/evidence/a1.md:2: id: YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' "
+                "is not allowed",)),
+    Row("python-tag-case", "`!!python/object/apply:subprocess.call` on the whole of case.yaml",
+        "refused, nothing executed (the file is never created); nothing written", (1,),
+        files={"cases/demo/case.yaml": "--- !!python/object/apply:subprocess.call\nargs: [[touch, '{root}/PWNED']]\n"},
+        sentinel="PWNED",
+        stderr=("cases/demo/case.yaml:1: -: YAML tag 'tag:yaml.org,2002:python/object/apply:subprocess.call' "
+                "is not allowed",)),
+    # ------------------------------------------------------------------ files
+    Row("not-utf8", "a file that is not UTF-8 (Latin-1 bytes)", "the line of the first bad byte; nothing written",
+        (1,), files={ITEM: _item(body="Caf\xe9").encode("latin-1")},
+        stderr=("cases/demo/evidence/a1.md:11: file: not valid UTF-8 text",)),
+    Row("nul-byte", "a NUL byte in an item file", "the line; nothing written", (1,),
+        files={ITEM: _item(body="before\x00after")},
+        stderr=("cases/demo/evidence/a1.md:11: file: contains a NUL character",)),
+    Row("oversized-file", "an item file over 5 MiB", "refused before it is read; nothing written", (1,),
+        files={ITEM: _item(body="x" * (5 * 1024 * 1024 + 1))},
+        stderr=("cases/demo/evidence/a1.md:0: file: larger than 5 MiB",)),
+    Row("evidence-symlink-out", "an item file that is a symbolic link leading out of the case",
+        "refused; nothing written", (1,),
+        files={"outside.md": BASE_FILES[ITEM].replace("id: a1", "id: a2"),
+               "cases/demo/evidence/link.md": Link("{root}/outside.md")},
+        stderr=("cases/demo/evidence/link.md:0: file: symbolic link leading outside the case folder",)),
+    # ------------------------------------------------------------------ text
+    Row("control-char", "a control character written as a YAML escape (`\"bell\\x07\"`)",
+        "the field and the character; nothing written", (1,), files=_a1('persons: ["bell\\x07"]\n'),
+        stderr=("cases/demo/evidence/a1.md:13: persons.0: contains the control character U+0007, "
+                "which cannot be printed",)),
+    Row("control-char-body", "a control character (form feed, U+000C) in the body",
+        "the body's line and the character; nothing written", (1,),
+        files=_a1(body="Page one.\n\x0c\nPage two."),
+        stderr=("cases/demo/evidence/a1.md:15: body: contains the control character U+000C, "
+                "which cannot be printed",)),
+    Row("emoji-field", "an emoji (U+1F600) in a field", "the field and the character, not a black square; "
+        "nothing written", (1,), files=_a1('persons: ["Smiling \U0001F600"]\n'),
+        stderr=("cases/demo/evidence/a1.md:13: persons.0: character U+1F600 '\U0001F600' is not in the fonts",)),
+    Row("emoji-body", "an emoji and a CJK character in the body", "the body's line, one line per character; "
+        "nothing written", (1,), files=_a1(body="First line.\nSmiling \U0001F600 and 中."),
+        stderr=("cases/demo/evidence/a1.md:15: body: character U+1F600 '\U0001F600' is not in the fonts",
+                "cases/demo/evidence/a1.md:15: body: character U+4E2D '中' is not in the fonts")),
+    Row("lone-surrogate", "a lone surrogate written as an escape (`\"\\ud800\"`)", "the field; nothing written",
+        (1,), files=_a1('persons: ["\\ud800"]\n'),
+        stderr=("cases/demo/evidence/a1.md:13: persons.0: not valid text: contains a lone surrogate (an escape such "
+                "as \\ud800 that is not a character)",)),
+    Row("bidi-isolate", "a directional isolate (U+2066…U+2069, common in text copied from the web) in a file "
+        "with right-to-left text", "the field and the character (the bidi code cannot lay it out yet); nothing "
+        "written", (1,), files=_a1(f'persons: ["{PERSIAN}", "\\u2066@handle\\u2069"]\n'),
+        stderr=("cases/demo/evidence/a1.md:13: persons.1: the directional isolate U+2066 cannot be set in a file "
+                "with right-to-left text; remove it",)),
+    Row("injection", "markup and template syntax in every text field of every item type "
+        "(`<font color=red>`, `<img src=/etc/passwd>`, `<a href=javascript:alert(1)>`, "
+        "`{{ cycler.__init__ }}`, `{% raw %}`)",
+        "printed literally in the PDF; no link, image or template code results", (0,), kind="own"),
+    Row("too-tall-cell", "a field of 6,000 words in a table cell (taller than a page)",
+        "the item's file: too long to typeset; nothing written", (1,),
+        files=_a1('persons: ["' + " ".join(["word"] * 6000) + '"]\n'),
+        stderr=("cases/demo/evidence/a1.md:1: -: too long to typeset: a table row or paragraph beginning "
+                "'Persons' is taller than a page; shorten the text or split it (into paragraphs or list entries)",)),
+    Row("too-tall-translation", "a decree paragraph of 3,000 words set beside its original",
+        "the item's file: too long to typeset; nothing written", (1,),
+        files={ITEM: item("a1", type="decree", extra=f"original:\n  language: fa\n  text: {PERSIAN}\n",
+                          body=" ".join(["word"] * 3000))},
+        stderr=("cases/demo/evidence/a1.md:1: -: too long to typeset: …",)),
+    Row("no-evidence", "an accused no item concerns",
+        "one line `cases/<case>/case.yaml: accused '<id>': no evidence item concerns this person; "
+        "no dossier written`; the other dossiers are built", (0,),
+        files={"cases/demo/case.yaml": CASE_YAML.replace("charges:\n", "  - id: gamma\n    name: Gamma Person\n"
+                                                                    "    status: at large\ncharges:\n", 1)},
+        stdout=("cases/demo/case.yaml: accused 'beta': no evidence item concerns this person; no dossier written",
+                "cases/demo/case.yaml: accused 'gamma': no evidence item concerns this person; no dossier written")),
+    # ------------------------------------------------------------------ exhibit paths
+    Row("exhibit-missing", "an exhibit file that does not exist", "the item's line; nothing written", (1,),
+        files=_a1_exhibit("missing.pdf"),
+        stderr=("cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file not found: …",)),
+    Row("exhibit-dotdot", "an exhibit path `../x`", "refused at its line; nothing written", (1,),
+        files=_a1_exhibit("../x"),
+        stderr=("cases/demo/evidence/a1.md:11: exhibits.0.file: '../x' leaves the exhibit folder "
+                "('..' is not allowed)",)),
+    Row("exhibit-absolute", "an absolute exhibit path (`/etc/passwd`)", "refused at its line; nothing written",
+        (1,), files=_a1_exhibit("/etc/passwd"),
+        stderr=("cases/demo/evidence/a1.md:11: exhibits.0.file: '/etc/passwd' is an absolute path; "
+                "give a path under demo/",)),
+    Row("exhibit-nul", "an exhibit path with a NUL byte (`\"ok.txt\\0.pdf\"`)", "refused at its line; "
+        "nothing written", (1,), files=_a1_exhibit('"ok.txt\\0.pdf"'),
+        stderr=("cases/demo/evidence/a1.md:11: exhibits.0.file: contains a NUL character",)),
+    Row("exhibit-symlink-out", "an exhibit that is a symbolic link leading out of the exhibit folder",
+        "refused at its line; nothing written", (1,),
+        files={"secret.txt": "not evidence", "exhibits/demo/link.txt": Link("{root}/secret.txt"),
+               **_a1_exhibit("link.txt")},
+        stderr=("cases/demo/evidence/a1.md:11: exhibits.0.file: 'link.txt' is a symbolic link leading outside "
+                "the exhibit folder",)),
+    Row("exhibit-name-too-long", "an exhibit path with a 300-character name",
+        "refused at its line (\"File name too long\"), not an I/O error; nothing written", (1,),
+        files=_a1_exhibit("a" * 300 + ".pdf"),
+        stderr=(f"cases/demo/evidence/a1.md:11: exhibits.0.file: '{'a' * 300}.pdf' cannot be used: "
+                "File name too long",)),
+    # ------------------------------------------------------------------ faults
+    Row("kill-9", "`kill -9` of a build at random moments (4 times, seeded)",
+        "the previous dossiers stay byte-identical and open; no worker survives the build; "
+        "the next build succeeds and removes the `.tmp` files left behind", (0,), kind="own",
+        code_note="killed; next build 0"),
+    Row("disk-full", "disk full while a dossier is written (ENOSPC, simulated in-process)",
+        "`OUT/<case>/<edition>/<accused>.pdf:0: io: No space left on device`; the half-written temporary "
+        "file is removed; earlier output untouched", (3,), kind="own"),
+    Row("disk-full-lock", "disk full while exhibits.lock is written, after every dossier was made",
+        "one line naming exhibits.lock; no dossier renamed into place, every temporary file removed", (3,),
+        kind="own"),
+    Row("disk-full-tmpfs", "a real full disk (a 512 KiB tmpfs mounted in a private mount namespace)",
+        "as above: one line, nothing partial, earlier output untouched; the build after space is freed "
+        "succeeds", (3,), kind="own"),
+    Row("read-only-out", "a read-only output folder (build run as `nobody`)",
+        "`OUT/.casefile.lock:0: io: Permission denied` before anything is typeset; earlier output untouched",
+        (3,), kind="own"),
+    Row("read-only-edition", "a read-only edition folder under a writable output folder (as `nobody`)",
+        "`OUT/<case>/<edition>/<accused>.pdf:0: io: Permission denied`; earlier output untouched", (3,),
+        kind="own"),
+    Row("concurrent-builds", "two builds of the same case into the same output folder at once "
+        "(and a third into another folder)",
+        "the two serialise on `OUT/.casefile.lock`; all dossiers valid and equal to a single build's; "
+        "exhibits.lock never corrupted", (0,), kind="own"),
+    Row("unicode-property", "any Unicode text in an item's title, persons and body (Hypothesis)",
+        "printed (extracted text equal after NFKC, without invisible characters) or refused with "
+        "`path:line: field: message` lines; never an internal error", (0, 1), kind="own"),
+    Row("loader-fuzz", "arbitrary text, bytes and mutated front matter given to the loader (Hypothesis)",
+        "only ever the problem report (CaseError), never another exception", (0, 1), kind="own",
+        code_note="1 (0 if valid)"),
+]
+
+ROW = {r.key: r for r in ROWS}
+assert len(ROW) == len(ROWS), "duplicate row keys"
+INPUT_ROWS = [r for r in ROWS if r.kind == "input"]
+
+README_HEADING = "## Hostile input and faults: what happens"
+
+
+def readme_section() -> str:
+    """The README section, generated from ROWS."""
+    lines = [
+        README_HEADING,
+        "",
+        "What casefile does with broken or hostile input and with faults during a build. Every row is",
+        "checked by `tests/reliability/` (run by `make test`); this table is generated from",
+        "`tests/reliability/cases.py`, and a test fails when the two differ. Every failing build",
+        "prints one `path:line: field: message` line per problem (line 0 when there is no line), then",
+        "`N problem(s) found`, and leaves the earlier dossiers byte-identical with no `.tmp` file left",
+        "behind.",
+        "",
+        "| input or fault | what happens | exit code |",
+        "| --- | --- | --- |",
+    ]
+    for r in ROWS:
+        for text in (r.tried, r.outcome):
+            assert "|" not in text and "\n" not in text, r.key
+        lines.append(f"| {r.tried} | {r.outcome} | {r.shown_code} |")
+    return "\n".join(lines) + "\n"

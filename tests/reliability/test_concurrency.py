@@ -1,0 +1,90 @@
+"""Builds at the same time: into one output folder they serialise on OUT/.casefile.lock; into
+different folders they race only on the case's exhibits.lock, which is replaced atomically.
+Every result is valid and equal to a single build's."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from conftest import item, run
+
+from casefile.numbering import read_lock
+
+from .cases import ROW
+from .conftest import CASEFILE, assert_valid_pdfs, leftovers, make_workspace, pdfs
+
+
+def _files() -> dict:
+    files = {"exhibits/demo/ok.txt": "An exhibit file.\n"}
+    for n in range(6):
+        accused = ("alpha",) if n % 2 else ("alpha", "beta")
+        files[f"cases/demo/evidence/i{n}.md"] = item(
+            f"i{n}", accused=accused, date=f"1988-0{n + 1}",
+            extra="charges: [murder/killing]\nexhibits:\n  - file: ok.txt\n", body=f"Item {n}.\n\n" + "Text. " * 40)
+    return files
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return False
+
+
+def test_a_second_build_waits_for_the_lock(built):
+    """While another build holds OUT/.casefile.lock, a build waits (writing nothing), then runs."""
+    lock_path = built.out / ".casefile.lock"
+    before = pdfs(built.out)
+    built.write("cases/demo/evidence/a1.md", (built.path / "cases/demo/evidence/a1.md").read_text()
+                .replace("Title of a1", "A new title"))
+    fd = os.open(lock_path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        proc = subprocess.Popen([str(CASEFILE), "build", "--root", str(built.path)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 30
+        while not _holds_open(proc.pid, lock_path) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert proc.poll() is None, "the build did not wait for the lock"
+        assert pdfs(built.out) == before
+    finally:
+        os.close(fd)  # releases the lock
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert pdfs(built.out) != before
+    assert leftovers(built.out) == []
+
+
+def test_concurrent_builds(tmp_path):
+    row = ROW["concurrent-builds"]
+    ref = make_workspace(tmp_path / "ref", _files())
+    code, out, err = run("build", "--edition", "confidential", root=ref.path)
+    assert code == 0, err
+    reference = pdfs(ref.out)
+    assert len(reference) == 2
+    ref_lock = (ref.path / "cases/demo/exhibits.lock").read_text()
+
+    ws = make_workspace(tmp_path / "ws", _files())  # no exhibits.lock yet: every build writes it
+    outs = [ws.out, ws.out, ws.path / "out2"]
+    procs = [subprocess.Popen([str(CASEFILE), "build", "--root", str(ws.path), "--out", str(o),
+                               "--edition", "confidential"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for o in outs]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    for _, err, code in results:
+        assert code in row.codes and code == 0, err
+    for o in set(outs):
+        assert pdfs(o) == reference
+        assert_valid_pdfs(reference, o)
+        assert leftovers(o) == []
+    lock_text = (ws.path / "cases/demo/exhibits.lock").read_text()
+    assert lock_text == ref_lock
+    lock = read_lock(ws.path / "cases/demo/exhibits.lock", "exhibits.lock")
+    assert sorted(lock.numbers) == [f"i{n}" for n in range(6)] and not lock.retired
+    assert leftovers(ws.path / "cases") == []
+    shutil.rmtree(ref.path)
