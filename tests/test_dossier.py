@@ -156,3 +156,14 @@ def test_names_index_lists_terms_with_pages(workspace):
     assert f"Evin Prison {t1_page} ({number})" in texts[idx - 1]
     assert f"Hossein Farsi {t1_page} ({number})" in texts[idx - 1]
     assert texts[idx - 1].index("Gohardasht Prison") > texts[idx - 1].index("Evin Prison")
+
+
+def test_accused_without_evidence_gets_no_dossier_and_a_stale_one_is_removed(workspace):
+    make_case(workspace)
+    out = build(workspace)
+    assert (out / "beta.pdf").exists()
+    (workspace.path / "cases/demo/evidence/t1.md").unlink()  # beta's only item
+    code, stdout, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, err
+    assert "cases/demo/case.yaml: accused 'beta': no evidence item concerns this person; no dossier written" in stdout
+    assert not (out / "beta.pdf").exists() and (out / "alpha.pdf").exists()

@@ -523,8 +523,9 @@ try:
     app(sys.argv[1:])
 except SystemExit as e:
     code = e.code
-print(f"RESULT {code} {time.monotonic() - t:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
-      file=sys.stderr)
+# VmHWM is this process's own peak; ru_maxrss would carry over the parent's peak across fork+exec
+hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(f"RESULT {code} {time.monotonic() - t:.2f} {hwm // 1024}", file=sys.stderr)
 """
 
 

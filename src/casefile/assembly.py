@@ -197,11 +197,13 @@ class ChronoRow:
     title: str
     number: str | None
     source: str | None = None
+    places: tuple = ()
 
 
 def chronology(d: Dossier) -> list[ChronoRow]:
     rows = [ChronoRow(e.item["date"], e.title, e.number) for e in d.exhibits if e.item.get("date") and not e.withheld]
-    rows += [ChronoRow(ev["date"], ev["title"], None, ev.get("source")) for ev in d.case.get("events", [])]
+    rows += [ChronoRow(ev["date"], ev["title"], None, ev.get("source"), tuple(ev.get("places") or ()))
+             for ev in d.case.get("events", [])]
     return sorted(rows, key=lambda r: (sort_key(r.date), r.number or "", r.title))
 
 

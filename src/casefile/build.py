@@ -121,21 +121,20 @@ def _glyph_problems(lc: LoadedCase) -> list[Problem]:
 
     def check(data, body, path, lines_of, body_line):
         values = list(strings(data))
-        rtl_file = rtl.has_rtl(body) or any(rtl.has_rtl(v) for _, v in values)
         for loc, v in values:
             where = (path, lines_of(*loc), ".".join(map(str, loc)) or "-")
             for ch in rtl.missing_glyphs(v):
                 out.append(Problem(*where, f"character U+{ord(ch):04X} {ch!r} is not in the fonts"))
-            why = _bidi_problem(v, rtl_file)
+            why = _bidi_problem(v)
             if why:
                 out.append(Problem(*where, why))
         for ch in rtl.missing_glyphs(body):
             n = body.index(ch)
             out.append(Problem(path, body_line + body[:n].count("\n"), "body",
                                f"character U+{ord(ch):04X} {ch!r} is not in the fonts"))
-        bad = [(i, why) for i, line in enumerate(body.split("\n")) if (why := _bidi_problem(line, rtl_file))]
+        bad = [(i, why) for i, line in enumerate(body.split("\n")) if (why := _bidi_problem(line))]
         if not bad:  # lines are joined into paragraphs: a paragraph can fail where no line does
-            whys = [why for block in parse_body(body) if (why := _bidi_problem(block.text, rtl_file))]
+            whys = [why for block in parse_body(body) if (why := _bidi_problem(block.text))]
             bad = [(0, whys[0])] if whys else []
         for i, why in bad:
             out.append(Problem(path, body_line + i, "body", why))
@@ -146,19 +145,11 @@ def _glyph_problems(lc: LoadedCase) -> list[Problem]:
     return out
 
 
-_ISOLATES = "\u2066\u2067\u2068\u2069"  # LRI, RLI, FSI, PDI
 
 
-def _bidi_problem(text: str, rtl_file: bool) -> str | None:
-    """Stopgap until rtl.py handles them: python-bidi's algorithm (used by rtl) raises on the
-    directional isolates U+2066-U+2069 as soon as they meet right-to-left text, which happens
-    whenever the file has any (fields are joined in table cells and index entries). Refuse them
-    then, naming the field, rather than fail with an internal error while typesetting; and turn
-    any other failure to lay out right-to-left text into such a problem too."""
-    isolate = next((ch for ch in text if ch in _ISOLATES), None)
-    if isolate and rtl_file:
-        return (f"the directional isolate U+{ord(isolate):04X} cannot be set in a file with right-to-left "
-                f"text; remove it")
+def _bidi_problem(text: str) -> str | None:
+    """Right-to-left text the bidi code cannot lay out becomes a problem naming the field,
+    never an internal error while typesetting."""
     if not rtl.has_rtl(text):
         return None
     try:
@@ -461,7 +452,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
         sub = Options(**{**opts.__dict__, "cases": todo})
         code = code_signature()
         prepared = prepare(sub)
-        jobs, states = [], {}
+        jobs, states, stale = [], {}, []
         for ci, p in enumerate(prepared):
             state = _read_state(_state_path(opts, p.lc.case.id))
             states[p.lc.case.id] = state
@@ -471,6 +462,9 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                 if not any(acc.id in li.item.accused for li in p.lc.items):
                     report(f"{p.lc.case_path}: accused '{acc.id}': no evidence item concerns this person; "
                            f"no dossier written")
+                    # a dossier an earlier build wrote for this person is no longer true: remove it
+                    stale += [out_root / p.lc.case.id / k for k in state.get("dossiers", {})
+                              if Path(k).name == f"{acc.id}.pdf"]
                     continue
                 recs = [state.get("dossiers", {}).get(f"{ed}/{acc.id}.pdf") for ed in opts.editions]
                 if not opts.force and state.get("code") == code and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
@@ -505,6 +499,10 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                 "fingerprint": fp, "pages": pages, "exhibits": n_ex, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
             written.append(Written(target, pages, n_ex))
             report(f"{target}: {pages} pages, {n_ex} exhibits")
+        for path in stale:
+            if path.exists():
+                path.unlink()
+                report(f"{path}: removed (no evidence concerns this person any more)")
         for p in prepared:
             cid = p.lc.case.id
             state = states[cid]

@@ -97,7 +97,8 @@ def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
         if not state or state.get("signature") != input_signature(opts, cid) or \
                 not _outputs_intact(state, _out_root(opts) / cid):
             return None
-        out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())]
+        out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())
+                if k.split("/")[0] in opts.editions and (not opts.accused or Path(k).stem in opts.accused)]
     return out if ids else None
 
 

@@ -312,6 +312,9 @@ def shape(text: str, font_name: str | None = FONT_REGULAR) -> str:
 # bidi reordering
 
 
+_ISOLATES_AS_EMBEDDINGS = {0x2066: 0x202A, 0x2067: 0x202B, 0x2068: 0x202B, 0x2069: 0x202C}  # LRI RLI FSI PDI
+
+
 def _visual_order(text: str, base_level: int) -> list[tuple[int, int]]:
     """Reorder one line with the Unicode bidi algorithm.
 
@@ -324,6 +327,9 @@ def _visual_order(text: str, base_level: int) -> list[tuple[int, int]]:
     """
     if not text:
         return []
+    # python-bidi's legacy algorithm predates the isolates (UAX#9 6.3) and fails on them: read
+    # each as the embedding it approximates (same length, so indices are unchanged)
+    text = text.translate(_ISOLATES_AS_EMBEDDINGS)
     storage = _bidi.get_empty_storage()
     storage["base_level"] = base_level
     storage["base_dir"] = ("L", "R")[base_level]

@@ -115,8 +115,8 @@ ROWS: list[Row] = [
         files={ITEM: BILLION_LAUGHS}, max_seconds=1.0,
         stderr=("cases/demo/evidence/a1.md:3: yaml: YAML anchors and aliases are not allowed",)),
     Row("too-many-values", "a front matter of 30,000 values (no aliases)",
-        "\"document too large\", after reading only the first 20,001 values (< 2 s); nothing written", (1,),
-        max_seconds=2.0,
+        "\"document too large\", after reading only the first 20,001 values; nothing written", (1,),
+        max_seconds=5.0,
         files={ITEM: "---\nid: a1\npersons: [" + ", ".join(["x"] * 30000) + "]\n---\nBody.\n"},
         stderr=("cases/demo/evidence/a1.md:3: yaml: document too large (more than 20000 values)",)),
     Row("python-tag", "`!!python/object/apply:os.system` (a tag that would create a file if run)",
@@ -168,10 +168,8 @@ ROWS: list[Row] = [
         stderr=("cases/demo/evidence/a1.md:13: persons.0: not valid text: contains a lone surrogate (an escape such "
                 "as \\ud800 that is not a character)",)),
     Row("bidi-isolate", "a directional isolate (U+2066…U+2069, common in text copied from the web) in a file "
-        "with right-to-left text", "the field and the character (the bidi code cannot lay it out yet); nothing "
-        "written", (1,), files=_a1(f'persons: ["{PERSIAN}", "\\u2066@handle\\u2069"]\n'),
-        stderr=("cases/demo/evidence/a1.md:13: persons.1: the directional isolate U+2066 cannot be set in a file "
-                "with right-to-left text; remove it",)),
+        "with right-to-left text", "laid out, each isolate read as the embedding it stands for; built", (0,),
+        files=_a1(f'persons: ["{PERSIAN}", "\\u2066@handle\\u2069"]\n')),
     Row("injection", "markup and template syntax in every text field of every item type "
         "(`<font color=red>`, `<img src=/etc/passwd>`, `<a href=javascript:alert(1)>`, "
         "`{{ cycler.__init__ }}`, `{% raw %}`)",

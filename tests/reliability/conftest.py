@@ -3,10 +3,8 @@ snapshots of the output, and the checks every failing build must pass."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -112,13 +110,5 @@ def assert_report(err: str, expected: tuple[str, ...] = ()) -> list[str]:
     return problems
 
 
-def casefile(*args, check=False, timeout=120, **kw) -> subprocess.CompletedProcess:
-    """Run the installed console script (a real process, as a user would)."""
-    p = subprocess.run([str(CASEFILE), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)
-    if check:
-        assert p.returncode == 0, p.stderr
-    return p
-
-
-__all__ = ["CASEFILE", "REPO", "Workspace", "assert_report", "assert_valid_pdfs", "casefile", "leftovers",
-           "make_workspace", "pdfs"]
+__all__ = ["CASEFILE", "REPO", "Workspace", "assert_report", "assert_valid_pdfs", "leftovers", "make_workspace",
+           "pdfs"]

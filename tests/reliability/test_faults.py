@@ -23,7 +23,7 @@ import casefile.build
 from conftest import run
 
 from .cases import ITEM, ROW
-from .conftest import CASEFILE, REPO, assert_report, assert_valid_pdfs, casefile as run_casefile, leftovers, pdfs
+from .conftest import CASEFILE, REPO, assert_report, assert_valid_pdfs, leftovers, pdfs
 
 SAMPLE = "1988-massacre"
 

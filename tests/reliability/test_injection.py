@@ -32,9 +32,8 @@ NOT_PRINTED = ["language", "redact.0"]
 CASE_FIELDS = ["title", "forum", "prepared_by", "summary", "accused.0.name", "accused.0.name_original",
                "accused.0.aliases.0", "accused.0.status", "accused.0.notes", "accused.0.roles.0.title",
                "accused.0.roles.0.institution", "accused.0.roles.0.source", "charges.0.label", "charges.0.basis",
-               "charges.0.elements.0.label", "events.0.title", "events.0.source"]
-# an event's places are not printed anywhere in the dossier (reported to the lead; see the README)
-CASE_NOT_PRINTED = ["events.0.places.0"]
+               "charges.0.elements.0.label", "events.0.title", "events.0.places.0", "events.0.source"]
+CASE_NOT_PRINTED: list[str] = []
 
 
 def q(text: str) -> str:

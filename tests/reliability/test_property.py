@@ -5,7 +5,6 @@ longer, e.g. CASEFILE_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/reliab
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import unicodedata
 from collections import Counter
