@@ -46,6 +46,7 @@ from math import isfinite, log10
 from pathlib import Path
 
 from .errors import CaseError, fail
+from .loading import sha256_file
 
 CONTENT_HASH = "casefile-content-v1"
 MANIFEST_NAME = "casefile-manifest.json"
@@ -179,14 +180,6 @@ def default_root(cwd: Path | None = None) -> Path | None:
     return cwd if (cwd / "cases").is_dir() else None
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def verify(pdf: Path, root: Path | None, report=print) -> int:
     """Check one dossier; print one line per check; return the number of failures. A file
     that cannot be read as a dossier at all raises CaseError (one line)."""
@@ -236,7 +229,7 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
                 report(f"missing  {number}  {rel}  (recorded sha256 {f['sha256']})")
                 continue
             try:
-                now = _sha256(path)
+                now = sha256_file(path)
             except OSError as e:
                 bad += 1
                 report(f"missing  {number}  {rel}  (cannot read: {e.strerror or e})")
