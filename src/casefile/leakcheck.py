@@ -85,6 +85,8 @@ def extract_everything(pdf: bytes) -> list[tuple[str, str]]:
 
 
 def find_leaks(pdf: bytes, terms: list[Term]) -> list[Leak]:
+    if not any(len(normalise(t.text)) >= 2 for t in terms):
+        return []  # nothing to look for
     places = [(where, normalise(text)) for where, text in extract_everything(pdf)]
     squeezed = [(where, t.replace(" ", "")) for where, t in places]
     leaks = []
