@@ -434,6 +434,8 @@ def missing_glyphs(text: str, font_name: str = FONT_REGULAR) -> list[str]:
     ``font_name`` must be a registered TrueType font (``TypeError`` otherwise).
     """
     cmap = _cmap(font_name)
+    if not has_rtl(text):  # nothing to reshape: each distinct character once
+        return [ch for ch in dict.fromkeys(text) if ord(ch) not in cmap and not _is_invisible(ch)]
     missing: dict[str, None] = {}
     for shaped in shape(text, font_name):
         if _is_invisible(shaped) or ord(shaped) in cmap:

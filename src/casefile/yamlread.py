@@ -15,6 +15,7 @@ _NULLS = {"", "~", "null", "Null", "NULL"}
 _STD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
              "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
              "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: same rules, faster
 MAX_NODES = 20000
 
 
@@ -76,22 +77,35 @@ def _dotted(loc: tuple) -> str:
     return ".".join(str(x) for x in loc)
 
 
+def _compose(text: str, path: str, line_offset: int, loader):
+    """Scan the events first (anchors, aliases and size are refused before anything is built),
+    then compose the node tree. Returns (problems, node)."""
+    values = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            mark = event.start_mark
+            return [Problem(path, mark.line + 1 + line_offset, "yaml", "YAML anchors and aliases are not allowed")], None
+        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            values += 1
+            if values > MAX_NODES:  # stop here: composing a huge document takes seconds
+                return [Problem(path, event.start_mark.line + 1 + line_offset, "yaml",
+                                f"document too large (more than {MAX_NODES} values)")], None
+    return [], yaml.compose(text, Loader=loader)
+
+
 def read_yaml(text: str, path: str, line_offset: int = 0):
     """Return (data, lines, problems). `lines` maps a key path tuple to its 1-based line."""
     reader = _Reader(path, line_offset)
     try:
-        values = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                mark = event.start_mark
-                return None, {}, [Problem(path, mark.line + 1 + line_offset, "yaml",
-                                          "YAML anchors and aliases are not allowed")]
-            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                values += 1
-                if values > MAX_NODES:  # stop here: composing a huge document takes seconds
-                    return None, {}, [Problem(path, event.start_mark.line + 1 + line_offset, "yaml",
-                                              f"document too large (more than {MAX_NODES} values)")]
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            early, node = _compose(text, path, line_offset, _LOADER)
+        except yaml.YAMLError:
+            if _LOADER is yaml.SafeLoader:
+                raise
+            # read again with the pure-Python parser: its error messages are the more precise ones
+            early, node = _compose(text, path, line_offset, yaml.SafeLoader)
+        if early:
+            return None, {}, early
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = (mark.line + 1 + line_offset) if mark else line_offset + 1
