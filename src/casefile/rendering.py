@@ -295,8 +295,9 @@ class DossierDoc(BaseDocTemplate):
         # footer: case · accused · edition | Page X of Y | page stamp
         c.setFillColor(INK)
         c.setFont(rtl.FONT_REGULAR, 7.5)
-        left = f"{d.case['id']} · {d.accused['name']} · {d.edition} edition"
-        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
+        original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
+        left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original} · {d.edition} edition")
+        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 72 * mm))
         label = f"Page {page} of "
         w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
         x = PAGE_W / 2 - (w + 8) / 2
