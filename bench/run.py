@@ -1,0 +1,697 @@
+#!/usr/bin/env python3
+"""casefile benchmark: "Speed and scale" targets, measured on synthetic cases.
+
+    make bench                      # 2,000 items / 20 accused   (.venv/bin/python bench/run.py)
+    make bench ARGS=--quick         # ~200 items / 4 accused
+    .venv/bin/python bench/run.py --full       # also the growth figure (1,000/10 vs 10,000/100)
+    .venv/bin/python bench/run.py --profile 10 # also cProfile one dossier render (top 10 cumulative)
+
+Every target is a ratio or a figure printed with PASS/FAIL; nothing here is a timed test.
+Corpora are made by bench/generate.py in a temporary folder (removed at the end unless --keep
+or --workdir). See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import faulthandler
+import io
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate as gen  # noqa: E402  (bench/generate.py)
+
+# The console script next to the interpreter (`python -m casefile.cli` has no __main__ guard).
+CLI = Path(sys.executable).parent / "casefile"
+
+T0 = time.perf_counter()
+
+
+def log(msg: str):
+    print(f"[{time.perf_counter() - T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ results table
+
+
+@dataclasses.dataclass
+class Row:
+    figure: str
+    measured: str
+    target: str = ""
+    result: str = ""  # PASS / FAIL / info / skipped / not implemented / ERROR
+    note: str = ""
+
+
+ROWS: list[Row] = []
+NOTES: list[str] = []
+
+
+def row(*a, **kw) -> Row:
+    r = Row(*a, **kw)
+    ROWS.append(r)
+    flag = f" [{r.result}]" if r.result else ""
+    log(f"{r.figure}: {r.measured}{flag}")
+    return r
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(title: str):
+    heads = ("figure", "measured", "target", "result")
+    data = [(r.figure, r.measured, r.target, r.result) for r in ROWS]
+    w = [max(len(h), *(len(d[i]) for d in data)) if data else len(h) for i, h in enumerate(heads)]
+    line = "  ".join("-" * x for x in w)
+    print()
+    print(title)
+    print(line)
+    print("  ".join(h.ljust(w[i]) for i, h in enumerate(heads)))
+    print(line)
+    for d in data:
+        print("  ".join(d[i].ljust(w[i]) for i in range(len(heads))).rstrip())
+    print(line)
+    notes = [f"{r.figure}: {r.note}" for r in ROWS if r.note] + NOTES
+    if notes:
+        print("notes:")
+        for n in notes:
+            print(f"  - {n}")
+    sys.stdout.flush()
+
+
+def secs(t: float) -> str:
+    return f"{t:.2f} s" if t < 100 else f"{t:.0f} s"
+
+
+# ------------------------------------------------------------------ subprocesses
+
+
+@dataclasses.dataclass
+class Proc:
+    rc: int | None
+    wall: float
+    maxrss_mib: float
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0 and not self.timed_out
+
+    def pages(self) -> tuple[int, int]:
+        """(dossiers rendered, pages) from the build's report lines."""
+        found = [int(m) for m in re.findall(r": (\d+) pages, \d+ exhibits", self.stdout)]
+        return len(found), sum(found)
+
+    def error(self) -> str:
+        if self.timed_out:
+            return "timed out"
+        lines = [x for x in (self.stderr or self.stdout).strip().splitlines() if x.strip()]
+        if not lines:
+            return f"exit code {self.rc}"
+        return (" | ".join(lines[:3]) + (f" | … | {lines[-1]}" if len(lines) > 3 else ""))[:600]
+
+
+# Runs the command in a fresh small interpreter that forks and execs it and reports wait4().
+# Linux carries a process's peak RSS over exec (and a fork copies the parent's memory map), so a
+# build started straight from this (large) process would report this process's size as its own.
+LAUNCHER = """
+import json, os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - t
+with open(sys.argv[1], "w") as f:
+    json.dump({"status": status, "maxrss_kib": ru.ru_maxrss, "wall": wall}, f)
+"""
+
+
+def run(cmd: list[str], timeout: float, cwd: Path | None = None) -> Proc:
+    """Run a command; wall time and the peak RSS of the process and its reaped children
+    (wait4: max over the build process and its workers)."""
+    import json
+
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as rep:
+        report = Path(rep.name)
+    try:
+        with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
+            t = time.perf_counter()
+            p = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(report), *map(str, cmd)], stdout=fo, stderr=fe,
+                                 cwd=cwd, start_new_session=True)
+            killed = threading.Event()
+
+            def kill():
+                killed.set()
+                try:
+                    os.killpg(p.pid, signal.SIGKILL)  # the process group of the launcher we started
+                except OSError:
+                    pass
+
+            timer = threading.Timer(timeout, kill)
+            timer.start()
+            try:
+                p.wait()
+            finally:
+                timer.cancel()
+            wall = time.perf_counter() - t
+            fo.seek(0)
+            fe.seek(0)
+            out, err = fo.read().decode("utf-8", "replace"), fe.read().decode("utf-8", "replace")
+        try:
+            r = json.loads(report.read_text())
+            rc, wall, rss = os.waitstatus_to_exitcode(r["status"]), r["wall"], r["maxrss_kib"] / 1024
+        except (OSError, ValueError):
+            rc, rss = p.returncode if p.returncode else -1, 0.0
+        return Proc(rc, wall, rss, out, err, killed.is_set())
+    finally:
+        report.unlink(missing_ok=True)
+
+
+def cli(*args, timeout: float) -> Proc:
+    return run([str(CLI), *map(str, args)], timeout)
+
+
+def build_cmd(root: Path, out: Path, jobs: int | None) -> list:
+    args = ["build", "--root", root, "--out", out]
+    if jobs is not None:
+        args += ["--jobs", jobs]
+    return args
+
+
+def pdf_tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*.pdf"))
+            if not p.name.startswith(".")}
+
+
+def compare_trees(a: Path, b: Path) -> tuple[bool, str]:
+    ta, tb = pdf_tree(a), pdf_tree(b)
+    if not ta:
+        return False, "no PDF written"
+    if set(ta) != set(tb):
+        return False, f"different files: {sorted(set(ta) ^ set(tb))[:4]}"
+    diff = [k for k in ta if ta[k] != tb[k]]
+    if diff:
+        return False, f"{len(diff)} of {len(ta)} PDFs differ (e.g. {diff[0]})"
+    return True, f"{len(ta)} PDFs identical"
+
+
+# ------------------------------------------------------------------ checks before measuring
+
+
+PROBE = """
+import io
+from reportlab.platypus import SimpleDocTemplate
+from casefile import rtl
+rtl.register_fonts()
+SimpleDocTemplate(io.BytesIO()).build([rtl.RTLParagraph("این فهرست (14) کرد", rtl.FONT_REGULAR, 10, 14)])
+"""
+
+
+def rtl_bracket_probe() -> bool:
+    """True if a Persian paragraph with brackets renders (it hangs in some versions)."""
+    p = run([sys.executable, "-c", PROBE], timeout=30)
+    if p.ok:
+        return True
+    if p.timed_out:
+        NOTES.append("BUG: rendering a right-to-left paragraph containing a bracket hangs (deadlock: "
+                     "rtl._mirror_font holds rtl._register_lock and calls _ttfont -> register_fonts, "
+                     "which takes the same non-reentrant lock). Input: RTLParagraph('این فهرست (14) کرد'). "
+                     "Corpora were generated WITHOUT brackets in Persian text so that the rest could be measured.")
+    else:
+        NOTES.append(f"right-to-left bracket probe failed: {p.error()}; corpora generated without brackets "
+                     f"in Persian text")
+    return False
+
+
+def has_jobs_option() -> bool:
+    p = cli("build", "--help", timeout=60)
+    return "--jobs" in p.stdout
+
+
+def make_corpus(root: Path, items: int, accused: int, seed: int, brackets: bool) -> dict:
+    t = time.perf_counter()
+    s = gen.generate(items, accused, seed, root, rtl_brackets=brackets)
+    log(f"generated {items} items / {accused} accused in {time.perf_counter() - t:.1f} s "
+        f"({s['words']} body words, {s['files']} exhibit files used by {s['items_with_files']} items)")
+    return s
+
+
+# ------------------------------------------------------------------ in-process: one dossier
+
+
+def plain_story(items, styles) -> list:
+    """The same titles and bodies as plain reportlab Paragraphs (Markdown marks dropped)."""
+    from reportlab.platypus import PageBreak, Paragraph
+
+    story = []
+    for li in items:
+        story.append(Paragraph(escape(li.item.title), styles["h1"]))
+        for para in re.split(r"\n\s*\n", li.body):
+            kind = "body"
+            lines = [x.strip() for x in para.strip().splitlines()]
+            if not lines:
+                continue
+            if lines[0].startswith(">"):
+                kind = "quote"
+                lines = [x.lstrip(">").strip() for x in lines]
+            elif lines[0].startswith("#"):
+                kind = "h2"
+                lines = [x.lstrip("#").strip() for x in lines]
+            text = " ".join(lines)
+            text = re.sub(r"\*\*(.+?)\*\*|\*(.+?)\*|\[\[(.+?)\]\]", lambda m: next(g for g in m.groups() if g), text)
+            text = re.sub(r"^([-*]|\d+\.)\s+", "", text)
+            story.append(Paragraph(escape(text), styles[kind]))
+        story.append(PageBreak())
+    return story
+
+
+def plain_render(items) -> tuple[bytes, int]:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import SimpleDocTemplate
+
+    from casefile import rtl
+    from casefile.rendering import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
+
+    rtl.register_fonts()
+    base = ParagraphStyle("body", fontName=rtl.FONT_REGULAR, fontSize=10, leading=14.5, spaceAfter=6)
+    styles = {"body": base,
+              "quote": ParagraphStyle("quote", parent=base, leftIndent=14, rightIndent=10),
+              "h1": ParagraphStyle("h1", parent=base, fontName=rtl.FONT_BOLD, fontSize=17, leading=22, spaceAfter=10),
+              "h2": ParagraphStyle("h2", parent=base, fontName=rtl.FONT_BOLD, fontSize=12.5, leading=17)}
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
+                            bottomMargin=MARGIN_B, invariant=1)
+    doc.build(plain_story(items, styles))
+    return buf.getvalue(), doc.page
+
+
+def best_of(fn, repeat: int, min_total: float = 0.0):
+    """Run fn `repeat` times (more while the total is under min_total, at most 20); min time, last result."""
+    times, res = [], None
+    while len(times) < repeat or (sum(times) < min_total and len(times) < 20):
+        t = time.perf_counter()
+        res = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), res
+
+
+def stamp_stream(pdf, text: str):
+    import pikepdf
+    x, y, w = 400, 56, 6 + 4.2 * len(text)
+    ops = (f"q 1 g 0 G 0.6 w {x - 5} {y - 4} {w} 13 re B 0 g BT /BenchF1 8 Tf {x} {y} Td "
+           f"({text}) Tj ET Q")
+    return pikepdf.Stream(pdf, ops.encode("latin-1"))
+
+
+def pikepdf_reference(reserved: list, box: tuple) -> bytes:
+    """Each exhibit page as a form XObject on a blank A4 page, a stamp over it; save."""
+    import pikepdf
+    from reportlab.lib.pagesizes import A4
+
+    out = pikepdf.new()
+    font = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    sources: dict = {}
+    rect = pikepdf.Rectangle(box[0], box[1], box[0] + box[2], box[1] + box[3])
+    for n, (_page, path, index) in enumerate(reserved, 1):
+        src = sources.get(path) or sources.setdefault(path, pikepdf.open(path))
+        page = out.add_blank_page(page_size=A4)
+        page.add_overlay(src.pages[index], rect)
+        page.add_resource(font, pikepdf.Name.Font, pikepdf.Name.BenchF1)
+        page.contents_add(stamp_stream(out, f"EX-{n:04d} page {index + 1} BN-{n:06d}"), prepend=False)
+    buf = io.BytesIO()
+    out.save(buf)
+    for s in sources.values():
+        s.close()
+    return buf.getvalue()
+
+
+def pikepdf_same_job(pdf: bytes, reserved: list, box: tuple) -> bytes:
+    """What casefile's merge does, done with pikepdf: each exhibit page under its reserved page."""
+    import pikepdf
+
+    doc = pikepdf.open(io.BytesIO(pdf))
+    sources: dict = {}
+    for page_no, path, index in reserved:
+        src = sources.get(path) or sources.setdefault(path, pikepdf.open(path))
+        doc.pages[page_no - 1].add_underlay(src.pages[index],
+                                            pikepdf.Rectangle(box[0], box[1], box[0] + box[2], box[1] + box[3]))
+    buf = io.BytesIO()
+    doc.save(buf)
+    for s in sources.values():
+        s.close()
+    return buf.getvalue()
+
+
+def in_process(root: Path, repeat: int, profile: int):
+    """Figures 1 and 2: one dossier (the largest, confidential edition: nothing withheld)."""
+    from casefile.assembly import assemble, template_context
+    from casefile.build import Options, prepare
+    from casefile.rendering import CONTENT, render, template_env
+    from casefile import stamping
+
+    t = time.perf_counter()
+    prepared = prepare(Options(root=root, editions=("confidential",)))
+    row("prepare (load, check, number) in-process", secs(time.perf_counter() - t), result="info")
+    p = prepared[0]
+    fps = getattr(p, "fingerprints", None)
+    if fps is None:
+        fps = getattr(p, "fingerprint")
+    env = template_env(root)
+    counts = {a.id: sum(1 for li in p.lc.items if a.id in li.item.accused) for a in p.lc.case.accused}
+    acc = max(sorted(counts), key=lambda k: counts[k])
+    items = sorted((li for li in p.lc.items if acc in li.item.accused), key=lambda li: p.numbers[li.item.id])
+    words = sum(len(li.body.split()) for li in items)
+
+    def casefile_render():
+        d = assemble(p.lc, p.numbers, p.files, "confidential", fps, [acc])[0]
+        return d, render(d, env, template_context(d))
+
+    # warm up both (fonts, templates, imports) on two items
+    d0 = assemble(p.lc, p.numbers, p.files, "confidential", fps, [acc])[0]
+    small = dataclasses.replace(d0, exhibits=d0.exhibits[:2])
+    render(small, env, template_context(small))
+    plain_render(items[:2])
+
+    log(f"rendering dossier '{acc}' ({len(items)} items, {words} body words), {repeat}x each")
+    t_plain = t_cf = float("inf")
+    for _ in range(repeat):  # alternate, keep the best of each
+        t = time.perf_counter()
+        _, plain_pages = plain_render(items)
+        t_plain = min(t_plain, time.perf_counter() - t)
+        t = time.perf_counter()
+        d, r = casefile_render()
+        t_cf = min(t_cf, time.perf_counter() - t)
+    ratio = t_cf / t_plain
+    row("one dossier: casefile render / plain reportlab", f"{ratio:.2f}× ({secs(t_cf)} vs {secs(t_plain)})",
+        "≤ 1.3×", verdict(ratio <= 1.3),
+        note=f"accused '{acc}', {len(items)} items, confidential edition; casefile {r.pages} pages "
+             f"({r.pages / t_cf:.0f} pages/s) = assemble + template_context + render; plain "
+             f"SimpleDocTemplate {plain_pages} pages ({plain_pages / t_plain:.0f} pages/s) of the same titles "
+             f"and bodies, Vazirmatn, one page break per item")
+
+    # --- exhibit pages merged and stamped
+    reserved = list(r.reserved)
+    n = len(reserved)
+    if not n:
+        row("exhibit pages merged: casefile / pikepdf", "no PDF exhibit pages in this dossier", "≥ 0.8×", "skipped")
+    else:
+        if hasattr(stamping, "finish_pdf"):
+            name = "stamping.finish_pdf"
+            fn = lambda: stamping.finish_pdf(r, d, CONTENT)  # noqa: E731
+        else:
+            name = "stamping.merge_exhibit_pages"
+            fn = lambda: stamping.merge_exhibit_pages(r.pdf, reserved, CONTENT)  # noqa: E731
+        fn()  # warm-up
+        t_merge, _ = best_of(fn, 3, 2.0)
+        pikepdf_reference(reserved[:2], CONTENT)
+        t_ref, _ = best_of(lambda: pikepdf_reference(reserved, CONTENT), 3, 2.0)
+        t_same, _ = best_of(lambda: pikepdf_same_job(r.pdf, reserved, CONTENT), 3, 2.0)
+        thr, thr_ref, thr_same = n / t_merge, n / t_ref, n / t_same
+        row("exhibit pages merged: casefile / pikepdf", f"{thr / thr_ref:.2f}× ({thr:.0f} vs {thr_ref:.0f} pages/s)",
+            "≥ 0.8×", verdict(thr / thr_ref >= 0.8),
+            note=f"{n} exhibit PDF pages; casefile = {name} on the {r.pages}-page dossier ({secs(t_merge)}); "
+                 f"reference = pikepdf, each exhibit page as a form XObject on a blank A4 page plus a text "
+                 f"stamp, saved ({secs(t_ref)})")
+        if profile:
+            PROFILE.append((name, profiled(fn, profile)))
+        row("  same job done by pikepdf (info)", f"{thr / thr_same:.2f}× ({thr_same:.0f} pages/s)", result="info",
+            note=f"pikepdf opens the rendered {r.pages}-page dossier, puts each exhibit page under its reserved "
+                 f"page, saves ({secs(t_same)}): like for like with casefile's merge")
+
+    if profile:
+        PROFILE.insert(0, ("one dossier render (assemble + template_context + render)",
+                           profiled(casefile_render, profile)))
+
+
+def profiled(fn, n: int) -> str:
+    import cProfile
+    import pstats
+
+    pr = cProfile.Profile()
+    pr.enable()
+    fn()
+    pr.disable()
+    s = io.StringIO()
+    pstats.Stats(pr, stream=s).sort_stats("cumulative").print_stats(n)
+    return s.getvalue()
+
+
+PROFILE: list[tuple[str, str]] = []
+
+
+# ------------------------------------------------------------------ CLI figures
+
+
+def cli_figures(root: Path, work: Path, jobs_ok: bool, timeout: float, items: int):
+    rss = []
+
+    def build(out: Path, jobs: int | None, what: str) -> Proc | None:
+        log(f"casefile build ({what}) -> {out.name}")
+        p = cli(*build_cmd(root, out, jobs), timeout=timeout)
+        rss.append((what, p.maxrss_mib))
+        if not p.ok:
+            row(f"casefile build ({what})", "ERROR", result="ERROR", note=p.error())
+        return p
+
+    first_jobs = 1 if jobs_ok else None
+    out1 = work / "out-1"
+    a = build(out1, first_jobs, "clean, --jobs 1" if jobs_ok else "clean")
+    if not a.ok:
+        return
+    n_dossiers, pages = a.pages()
+    row("clean build, all dossiers" + (" (--jobs 1)" if jobs_ok else ""),
+        f"{secs(a.wall)} ({n_dossiers} dossiers, {pages} pages, {pages / a.wall:.1f} pages/s)", result="info")
+
+    primary = out1
+    if jobs_ok:
+        out2 = work / "out-2"
+        b = build(out2, 2, "clean, --jobs 2")
+        if b.ok:
+            ratio = b.wall / a.wall
+            row("all dossiers: --jobs 2 / --jobs 1", f"{ratio:.3f}× ({secs(b.wall)} vs {secs(a.wall)})", "≤ 0.55×",
+                verdict(ratio <= 0.55))
+            same, how = compare_trees(out1, out2)
+            row("  --jobs 2 output = --jobs 1 output", "yes" if same else "NO", "identical", verdict(same), note=how)
+            primary = out2
+    else:
+        row("all dossiers: --jobs 2 / --jobs 1", "not implemented", "≤ 0.55×", "not implemented",
+            note="`casefile build` has no --jobs option")
+
+    # rebuild with nothing changed
+    c = build(primary, None, "nothing changed")
+    if c.ok:
+        row("rebuild, nothing changed", secs(c.wall), "≤ 1 s", verdict(c.wall <= 1.0),
+            note=f"re-rendered {c.pages()[0]} dossiers" + ("" if items >= 2000 else
+                                                           f"; the target is set for 2,000 items (this run: {items})"))
+    if jobs_ok:
+        c1 = build(out1, None, "nothing changed, first rebuild after the lock was written")
+        if c1.ok:
+            row("  rebuild, nothing changed, 1st after first build (info)", secs(c1.wall), result="info",
+                note="the first build writes cases/<id>/exhibits.lock, which changes the case's input signature")
+
+    # edit one item, rebuild, compare with a clean build
+    ev = sorted((root / "cases").glob("*/evidence/**/*.md"))
+    victim = ev[len(ev) // 2]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.rstrip("\n") + "\n\nAdded by the benchmark: one more sentence in one item.\n",
+                      encoding="utf-8")
+    acc_line = re.search(r"^accused:\n((?:  - .*\n)+)", text, re.M)
+    concerned = len(acc_line.group(1).splitlines()) if acc_line else "?"
+    e = build(primary, None, "after editing one item")
+    if e.ok:
+        row("rebuild after editing one item", f"{secs(e.wall)} ({e.pages()[0]} dossiers re-rendered)", result="info",
+            note=f"edited {victim.relative_to(root)} (concerns {concerned} accused, so {concerned}×2 dossiers "
+                 f"must change); clean build {secs(a.wall)}")
+        out3 = work / "out-3"
+        f = build(out3, 2 if jobs_ok else None, "clean, after the edit")
+        if f.ok:
+            same, how = compare_trees(primary, out3)
+            row("  edited rebuild = clean build", "byte-identical" if same else "DIFFERENT", "identical",
+                verdict(same), note=how)
+
+    worst = max(rss, key=lambda x: x[1])
+    row("peak RSS per process (build and workers)", f"{worst[1]:.0f} MiB", "≤ 250 MiB", verdict(worst[1] <= 250),
+        note="max of wait4() ru_maxrss over the builds: " + "; ".join(f"{w} {m:.0f} MiB" for w, m in rss))
+
+
+def growth(work: Path, seed: int, brackets: bool, jobs_ok: bool, timeout: float):
+    per_page = []
+    for items, accused in ((1000, 10), (10000, 100)):
+        root = work / f"growth-{items}"
+        make_corpus(root, items, accused, seed, brackets)
+        log(f"casefile build ({items} items / {accused} accused)")
+        p = cli(*build_cmd(root, root / "out", None), timeout=timeout)
+        if not p.ok:
+            row(f"growth build {items}/{accused}", "ERROR", result="ERROR", note=p.error())
+            return
+        n, pages = p.pages()
+        per_page.append(p.wall / pages)
+        row(f"  build {items} items / {accused} accused (info)",
+            f"{secs(p.wall)}, {pages} pages, {1000 * p.wall / pages:.1f} ms/page", result="info")
+        shutil.rmtree(root, ignore_errors=True)
+    ratio = per_page[1] / per_page[0]
+    row("growth: time/page 10,000/100 vs 1,000/10", f"{ratio:.2f}×", "≤ 1.2×", verdict(ratio <= 1.2))
+
+
+# ------------------------------------------------------------------ code snapshot
+
+
+def tree_digest(folder: Path) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def live_package() -> Path:
+    import importlib.util
+    return Path(importlib.util.find_spec("casefile").origin).parent
+
+
+def take_snapshot(work: Path) -> tuple[Path, str]:
+    """Copy the casefile package into the work folder and put it first on the import path of this
+    process and of every build: the whole run measures one version of the code, even while src/
+    is being edited."""
+    live = live_package()
+    snap = work / "snapshot"
+    if snap.exists():
+        shutil.rmtree(snap)
+    shutil.copytree(live, snap / "casefile", ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(snap)] + [x for x in [os.environ.get("PYTHONPATH")] if x])
+    sys.path.insert(0, str(snap))
+    return live, tree_digest(snap / "casefile")
+
+
+# ------------------------------------------------------------------ main
+
+
+def version_line() -> str:
+    import casefile
+    import pypdf
+    import reportlab
+
+    try:
+        rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        rev = "?"
+    try:
+        import pikepdf
+        pk = pikepdf.__version__
+    except ImportError:
+        pk = "missing"
+    try:
+        from reportlab.lib import rl_accel  # noqa: F401
+        accel = "C" if "_py_" not in rl_accel.instanceStringWidthTTF.__name__ else "pure Python"
+    except Exception:
+        accel = "?"
+    return (f"casefile {casefile.__version__} ({rev}); Python {platform.python_version()}; reportlab "
+            f"{reportlab.Version} (rl_accel: {accel}); pypdf {pypdf.__version__}; pikepdf {pk}; "
+            f"{os.cpu_count()} CPUs; {platform.machine()}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="casefile speed-and-scale benchmark")
+    ap.add_argument("--quick", action="store_true", help="small run: 200 items / 4 accused")
+    ap.add_argument("--full", action="store_true", help="also the growth figure (1,000/10 vs 10,000/100)")
+    ap.add_argument("--items", type=int, help="items of the main corpus (default 2000; 200 with --quick)")
+    ap.add_argument("--accused", type=int, help="accused of the main corpus (default 20; 4 with --quick)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, help="renders of the dossier for figure 1, best kept (default 2; 3 with --quick)")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="cProfile one dossier render; print the top N cumulative entries")
+    ap.add_argument("--timeout", type=float, default=4 * 3600, help="seconds allowed to each build")
+    ap.add_argument("--skip-cli", action="store_true", help="only the in-process figures (1 and 2)")
+    ap.add_argument("--workdir", type=Path, help="folder for the corpora and outputs (kept)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--no-snapshot", action="store_true",
+                    help="import casefile from where it is installed instead of a copy taken at the start")
+    if argv is None:
+        argv = sys.argv[1:]
+        if not argv and os.environ.get("ARGS"):
+            # `make bench ARGS=--quick`: make exports command-line variables to the recipe
+            import shlex
+            argv = shlex.split(os.environ["ARGS"])
+    a = ap.parse_args(argv)
+    items = a.items or (200 if a.quick else 2000)
+    accused = a.accused or (4 if a.quick else 20)
+    faulthandler.dump_traceback_later(a.timeout, exit=True)  # a hang shows where it is
+
+    if not CLI.exists():
+        print(f"{CLI} not found: install the package into this interpreter's environment (make bench)",
+              file=sys.stderr)
+        return 2
+    work = a.workdir or Path(tempfile.mkdtemp(prefix="casefile-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    log(f"working in {work}")
+    errors = 0
+    load0 = os.getloadavg()[0]
+    try:
+        snapshot = None
+        if not a.no_snapshot:
+            live, snapshot = take_snapshot(work)
+        versions = version_line()
+        if snapshot:
+            versions += f"\ncode: snapshot of {live} taken at the start (sha256 {snapshot[:12]})"
+        brackets = rtl_bracket_probe()
+        jobs_ok = has_jobs_option()
+        root = work / "main"
+        make_corpus(root, items, accused, a.seed, brackets)
+        p = cli("check", "--root", root, timeout=600)
+        row("corpus passes `casefile check`", "0 problems" if p.ok else "problems", "0 problems", verdict(p.ok),
+            note="" if p.ok else (p.stderr or p.stdout).strip().splitlines()[0][:300])
+        try:
+            in_process(root, max(1, a.repeat or (3 if a.quick else 2)), a.profile)
+        except Exception as e:  # report and go on with the CLI figures
+            import traceback
+            row("in-process dossier render", "ERROR", result="ERROR", note=f"{type(e).__name__}: {e}")
+            NOTES.append("traceback:\n" + traceback.format_exc())
+        if not a.skip_cli:
+            cli_figures(root, work, jobs_ok, a.timeout, items)
+        if a.full:
+            growth(work, a.seed, brackets, jobs_ok, a.timeout)
+        else:
+            row("growth: time/page 10,000/100 vs 1,000/10", "skipped (--full)", "≤ 1.2×", "skipped")
+        NOTES.append("load average (1 min) at the start {:.2f}, at the end {:.2f}: other work on the machine "
+                     "skews every time".format(load0, os.getloadavg()[0]))
+        if snapshot and tree_digest(live) != snapshot:
+            NOTES.append(f"{live} changed during the run; every figure is for the snapshot taken at the start")
+        errors = sum(1 for r in ROWS if r.result == "ERROR")
+        print_table(f"casefile benchmark: {items} items / {accused} accused, seed {a.seed}\n{versions}")
+        for what, prof in PROFILE:
+            print(f"\ncProfile of {what}, top {a.profile} by cumulative time:")
+            print("\n".join(re.sub(r"/\S*/(site-packages|snapshot|src)/", "", x)
+                            for x in prof.splitlines() if x.strip()))
+    finally:
+        if a.workdir or a.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
