@@ -206,8 +206,14 @@ def is_rtl_char(ch: str) -> bool:
     return unicodedata.bidirectional(ch) in ("R", "AL")
 
 
+# every strong right-to-left character lies in these blocks (a prefilter: most text has none)
+_RTL_BLOCKS = re.compile("[\u200f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def has_rtl(text: str) -> bool:
     """True if ``text`` contains at least one strong right-to-left character."""
+    if text.isascii() or not _RTL_BLOCKS.search(text):
+        return False
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
