@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .body import REDACTED, Block, marked_spans, parse_body, redact_runs, redact_text
-from .dates import display_date, sort_key
+from .dates import sort_key
 from .loading import LoadedCase, stamp_code
 from .numbering import label
 
@@ -153,10 +153,6 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
                            f"{case.numbering.stamp_prefix}-{code}", acc.id))
     return out
-
-
-def date_text(v: str | None) -> str:
-    return display_date(v) if v else ""
 
 
 
