@@ -296,8 +296,8 @@ class DossierDoc(BaseDocTemplate):
         c.setFillColor(INK)
         c.setFont(rtl.FONT_REGULAR, 7.5)
         original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
-        left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original} · {d.edition} edition")
-        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 72 * mm))
+        left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
+        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
         label = f"Page {page} of "
         w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
         x = PAGE_W / 2 - (w + 8) / 2
@@ -307,7 +307,11 @@ class DossierDoc(BaseDocTemplate):
         c.doForm(st.form_name(TOTAL, 7.5, "left"))
         c.restoreState()
         c.setFont(rtl.FONT_BOLD, 8)
-        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, f"{d.stamp_prefix}-{page:06d}")
+        stamp = f"{d.stamp_prefix}-{page:06d}"
+        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, stamp)
+        c.setFont(rtl.FONT_REGULAR, 7.5)
+        c.drawRightString(PAGE_W - MARGIN_R - stringWidth(stamp, rtl.FONT_BOLD, 8) - 8, 12 * mm,
+                          f"{d.edition} edition ·")
         c.restoreState()
 
         if page in st.stamps:
