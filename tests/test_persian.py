@@ -92,3 +92,18 @@ def test_missing_glyph_is_an_error_not_a_black_square(workspace):
     code, out, err = run("build", root=workspace.path)
     assert code == 1
     assert "cases/demo/evidence/emoji.md:10: persons.0: character U+1F600 '😀' is not in the fonts" in err
+
+
+def test_persian_brackets_in_a_fresh_process(workspace):
+    """Regression: the mirrored-bracket font is registered on first use; in a fresh process this
+    once deadlocked (a non-reentrant lock taken twice)."""
+    import sys
+    from pathlib import Path
+
+    workspace.item("b1", body="این فهرست (۱۴) کرد و [یادداشت] را «نوشت».")
+    exe = Path(sys.executable).with_name("casefile")
+    p = subprocess.run([str(exe), "build", "--edition", "confidential", "--root", str(workspace.path)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    text = " ".join(pages_text(workspace.path / "out/demo/confidential/alpha.pdf"))
+    assert "(۱۴)" in text and "«نوشت»" in text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .body import REDACTED, Block, marked_spans, parse_body, redact_runs, redact_text
+from .body import REDACTED, Block, marked_spans, parse_body, redact_runs, redact_text, replace_names
 from .dates import sort_key
 from .loading import LoadedCase, stamp_code
 from .numbering import label
@@ -97,9 +97,7 @@ def protected_names(lc: LoadedCase) -> dict[str, str]:
 
 def _redact_value(v, terms: list[str], names: dict[str, str]):
     if isinstance(v, str):
-        for name in sorted(names, key=len, reverse=True):
-            v = redact_text(v, [name], names[name])
-        return redact_text(v, terms)
+        return redact_text(replace_names(v, names), terms)
     if isinstance(v, list):
         return [_redact_value(x, terms, names) for x in v]
     if isinstance(v, dict):

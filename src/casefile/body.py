@@ -8,6 +8,7 @@ Anything else is kept as literal text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 REDACTED = "[redacted]"
@@ -108,9 +109,21 @@ def redact_text(text: str, terms: list[str], replacement: str = REDACTED) -> str
     """Replace every term (case-insensitive; longest first) by the replacement."""
     if not text or not terms:
         return text
-    for term in sorted({t for t in terms if t.strip()}, key=len, reverse=True):
-        text = re.sub(re.escape(term), replacement, text, flags=re.IGNORECASE)
-    return text
+    return _pattern(tuple(sorted({t for t in terms if t.strip()}, key=lambda t: (-len(t), t)))).sub(replacement, text)
+
+
+def replace_names(text: str, names: dict[str, str]) -> str:
+    """Replace each name (case-insensitive, longest first) by its own replacement, in one pass."""
+    if not text or not names:
+        return text
+    folded = {k.casefold(): v for k, v in names.items()}
+    pattern = _pattern(tuple(sorted(names, key=lambda t: (-len(t), t))))
+    return pattern.sub(lambda m: folded.get(m.group(0).casefold(), m.group(0)), text)
+
+
+@lru_cache(maxsize=256)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
 
 
 def marked_spans(text: str) -> list[str]:

@@ -19,7 +19,7 @@ from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template
 from .body import marked_spans, parse_body
 from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
-from .freshness import Options, _out_root, code_signature, _outputs_intact, _read_state, _state_path, input_signature
+from .freshness import Options, _out_root, code_signature, lock_stat, _outputs_intact, _read_state, _state_path, input_signature
 from .loading import LoadedCase, load_cases, one_line, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
 from .rendering import CONTENT, Rendered, render, template_env
@@ -441,7 +441,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             _clean_leftovers(out_root / cid, Path(opts.root) / "cases" / cid)
             signatures[cid] = input_signature(opts, cid)
             state = _read_state(_state_path(opts, cid))
-            if (not opts.force and state.get("signature") == signatures[cid]
+            if (not opts.force and state.get("signature") == signatures[cid] and state.get("lock") == lock_stat(opts, cid)
                     and _outputs_intact(state, out_root / cid)):
                 for rel_path, rec in sorted(state["dossiers"].items()):
                     written.append(Written(out_root / cid / rel_path, rec["pages"], rec["exhibits"], skipped=True))
@@ -508,6 +508,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             state = states[cid]
             state["version"] = __version__
             state["code"] = code
+            state["lock"] = lock_stat(opts, cid)
             state["signature"] = signatures.get(cid)
             state["files"] = {name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
                               for name, f in sorted(p.files.items())}

@@ -30,6 +30,17 @@ class Options:
 
 
 STATE_NAME = ".casefile-state.json"
+LOCK_NAME = "exhibits.lock"
+
+
+def lock_stat(opts: "Options", case_id: str) -> list | None:
+    """exhibits.lock is an input the build itself writes: it is compared by the size and mtime
+    the build recorded after writing it, not by the signature taken before."""
+    try:
+        st = (Path(opts.root) / "cases" / case_id / LOCK_NAME).stat()
+        return [st.st_size, st.st_mtime_ns]
+    except OSError:
+        return None
 
 
 def _out_root(opts: Options) -> Path:
@@ -60,7 +71,7 @@ def input_signature(opts: Options, case_id: str) -> str:
             dirnames.sort()
             for name in sorted(filenames):
                 p = Path(dirpath) / name
-                if name.endswith(".pyc"):
+                if name.endswith(".pyc") or name == LOCK_NAME:  # the lock: see lock_stat
                     continue
                 try:
                     st = p.stat()
@@ -95,6 +106,7 @@ def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
     for cid in ids:
         state = _read_state(_state_path(opts, cid))
         if not state or state.get("signature") != input_signature(opts, cid) or \
+                state.get("lock") != lock_stat(opts, cid) or \
                 not _outputs_intact(state, _out_root(opts) / cid):
             return None
         out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())

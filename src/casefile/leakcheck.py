@@ -85,20 +85,35 @@ def extract_everything(pdf: bytes) -> list[tuple[str, str]]:
 
 
 def find_leaks(pdf: bytes, terms: list[Term]) -> list[Leak]:
-    if not any(len(normalise(t.text)) >= 2 for t in terms):
+    """Every term found anywhere in the PDF, with the first place it was found. Each place is
+    scanned once for all terms (one pattern), so the cost grows with the text, not with
+    text × terms."""
+    wanted = [(t, normalise(t.text)) for t in terms]
+    wanted = [(t, n) for t, n in wanted if len(n) >= 2]
+    if not wanted:
         return []  # nothing to look for
     places = [(where, normalise(text)) for where, text in extract_everything(pdf)]
-    squeezed = [(where, t.replace(" ", "")) for where, t in places]
+    found: dict[str, str] = {}  # form -> where
+
+    def scan(forms: set[str], texts):
+        forms = {f for f in forms if f not in found}
+        if not forms:
+            return
+        pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+        for where, text in texts:
+            for m in pattern.finditer(text):
+                found.setdefault(m.group(0), where)
+
+    scan({f for _, n in wanted for f in (n, n[::-1])}, places)
+    tight = {f.replace(" ", "") for _, n in wanted for f in (n, n[::-1])}
+    scan({f for f in tight if len(f) >= 4}, [(w, t.replace(" ", "")) for w, t in places])
     leaks = []
-    for term in terms:
-        n = normalise(term.text)
-        if len(n) < 2:
-            continue
-        forms = {n, n[::-1]}
-        tight = {f.replace(" ", "") for f in forms}
-        hit = next((w for w, t in places if any(f in t for f in forms)), None)
-        if hit is None and min(len(f) for f in tight) >= 4:
-            hit = next((w for w, t in squeezed if any(f in t for f in tight)), None)
-        if hit is not None:
-            leaks.append(Leak(term, hit))
+    for term, n in wanted:
+        forms = [n, n[::-1], n.replace(" ", ""), n[::-1].replace(" ", "")]
+        where = next((found[f] for f in forms if f in found), None)
+        if where is None and any(n in f or n[::-1] in f for f in found):
+            # hidden inside a longer match of another term: look once more, directly
+            where = next((w for w, t in places if n in t or n[::-1] in t), None)
+        if where is not None:
+            leaks.append(Leak(term, where))
     return leaks
