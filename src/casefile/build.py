@@ -20,7 +20,7 @@ from .body import marked_spans, parse_body
 from .leakcheck import Term, find_leaks
 from .errors import CaseError, Problem
 from .freshness import Options, _out_root, code_signature, lock_stat, _outputs_intact, _read_state, _state_path, input_signature
-from .loading import LoadedCase, load_cases, one_line, rel, sha256_file
+from .loading import LoadedCase, _line_for, load_cases, one_line, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
 from .rendering import CONTENT, Rendered, render, template_env
 from .stamping import open_image, pdf_page_count
@@ -139,7 +139,7 @@ def _glyph_problems(lc: LoadedCase) -> list[Problem]:
         for i, why in bad:
             out.append(Problem(path, body_line + i, "body", why))
 
-    check(lc.case.model_dump(by_alias=True), "", lc.case_path, lambda *loc: _line(lc.lines, loc), 1)
+    check(lc.case.model_dump(by_alias=True), "", lc.case_path, lambda *loc: _line_for(lc.lines, loc, 1), 1)
     for li in lc.items:
         check(li.item.model_dump(by_alias=True, exclude={"type"}), li.body, li.path, li.line_of, li.body_line)
     return out
@@ -157,14 +157,6 @@ def _bidi_problem(text: str) -> str | None:
     except Exception as e:  # noqa: BLE001 - whatever the bidi code raises
         return f"cannot be set right to left ({type(e).__name__}: {e})"
     return None
-
-
-def _line(lines: dict, loc: tuple) -> int:
-    while loc:
-        if loc in lines:
-            return lines[loc]
-        loc = loc[:-1]
-    return 1
 
 
 def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdigest: str) -> dict[str, str]:
