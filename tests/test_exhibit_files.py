@@ -203,15 +203,15 @@ def file_entry(m: dict, path: str) -> dict:
     return next(f for e in m["exhibits"] for f in e.get("files", []) if f["path"] == path)
 
 
-def under_stream(page) -> bytes:
-    """The stream that places the exhibit page (the first of the page's contents)."""
-    return page["/Contents"][0].get_object().get_data()
-
-
 def placed_box(page) -> tuple[float, float, float, float]:
-    """Where the exhibit page landed (x, y, w, h): the hairline drawn round it."""
-    m = re.search(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S", under_stream(page))
-    return tuple(float(v) for v in m.groups())
+    """Where the exhibit page landed on the dossier page (x, y, w, h): the hairline drawn round
+    it inside the form that places it, moved to where the page's content draws that form."""
+    content = page.get_contents().get_data()
+    m = re.search(rb"1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+/(FormXob\.cfExhibitPage\d+) Do", content)
+    form = page["/Resources"]["/XObject"]["/" + m.group(3).decode()].get_object()
+    box = re.search(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S", form.get_data())
+    x, y, w, h = (float(v) for v in box.groups())
+    return x + float(m.group(1)), y + float(m.group(2)), w, h
 
 
 def inside_content_box(box) -> bool:
@@ -440,7 +440,8 @@ def test_manifest_records_exhibits_files_pages_and_content_hash(workspace):
     m = manifest(pdf)
     assert (m["case"], m["accused"], m["edition"]) == ("demo", "alpha", "confidential")
     assert m["pages"] == len(r.pages)
-    assert m["content_sha256"] == content_sha256(r.pages)
+    assert m["content_sha256"] == content_sha256(pdf.read_bytes(), m["content_sha256"])
+    assert m["content_hash"].startswith("casefile-content-v2")
     assert [e["number"] for e in m["exhibits"]] == ["EX-0001", "EX-0002"]
     letter = file_entry(m, "letter.pdf")
     data = (workspace.path / "exhibits/demo/letter.pdf").read_bytes()

@@ -68,6 +68,10 @@ def test_changed_and_missing_exhibit_files(workspace, dossier):
     assert lines[-1] == "2 problems found"
 
 
+def changed_line(out: str) -> str:
+    return next(l for l in out.splitlines() if l.startswith("changed  "))
+
+
 def test_edited_page_content_is_found(workspace, dossier):
     recorded = manifest(dossier)["content_sha256"]
 
@@ -79,8 +83,9 @@ def test_edited_page_content_is_found(workspace, dossier):
     rewrite(dossier, edit)
     code, out, err = verify(dossier, "--root", str(workspace.path))
     assert code == 1
-    line = next(l for l in out.splitlines() if l.startswith("changed  "))
-    assert line.startswith(f"changed  {dossier.as_posix()}: content: rendered content changed (sha256 {recorded} → ")
+    line = changed_line(out)
+    assert line.startswith(f"changed  {dossier.as_posix()}: content: the file changed since casefile wrote it "
+                           f"(sha256 {recorded} → ")
     assert line.endswith(")") and len(line.split("→ ")[1]) == 65 and recorded not in line.split("→ ")[1]
 
 
@@ -95,20 +100,20 @@ def test_removed_page_is_found(workspace, dossier):
     lines = out.splitlines()
     assert (f"changed  {dossier.as_posix()}: pages: the manifest records {m['pages']} pages, the PDF has "
             f"{m['pages'] - 1}") in lines
-    assert any(": content: rendered content changed (sha256 " + m["content_sha256"] in l for l in lines)
+    assert any(": content: the file changed since casefile wrote it (sha256 " + m["content_sha256"] in l
+               for l in lines)
 
 
-def test_resaved_but_unchanged_dossier_still_verifies(workspace, dossier):
-    rewrite(dossier, lambda w: None)  # new object layout, same pages
-    code, out, err = verify(dossier, "--root", str(workspace.path))
-    assert code == 0, out + err
-
-
-def test_swapped_image_is_found(workspace, dossier):
-    """The hash covers what the pages use, not only their content streams: a scan replaced
-    behind the same drawing operators is found."""
+def test_any_change_to_the_file_is_found(workspace, dossier):
+    """The hash covers the file as written: re-saved with every page unchanged, an annotation
+    added, the document information edited, one byte of a scan flipped — all are found."""
+    original = dossier.read_bytes()
     m = manifest(dossier)
     page_no = next(f["pages"][0] for e in m["exhibits"] for f in e["files"] if f["path"] == "pic.png")
+
+    def annotate(w):
+        from pypdf.annotations import FreeText
+        w.add_annotation(0, FreeText(text="FORGED", rect=(50, 50, 200, 80)))
 
     def swap(w):
         res = w.pages[page_no - 1]["/Resources"]
@@ -116,10 +121,20 @@ def test_swapped_image_is_found(workspace, dossier):
             x = ref.get_object()
             if x.get("/Subtype") == "/Image":
                 x._data = x._data[:-1] + bytes([x._data[-1] ^ 1])
-    rewrite(dossier, swap)
-    code, out, err = verify(dossier)
-    assert code == 1
-    assert "content: rendered content changed" in out
+    changes = {"re-saved": lambda w: None, "annotated": annotate, "swapped image": swap,
+               "information": lambda w: w.add_metadata({"/Title": "Another title"})}
+    for what, change in changes.items():
+        dossier.write_bytes(original)
+        rewrite(dossier, change)
+        code, out, err = verify(dossier)
+        assert code == 1, what
+        assert ": content: the file changed since casefile wrote it" in changed_line(out), what
+    appended = original + b"\n% one more line\n"
+    dossier.write_bytes(appended)
+    assert verify(dossier)[0] == 1
+    dossier.write_bytes(original)
+    code, out, err = verify(dossier, "--root", str(workspace.path))
+    assert code == 0, out + err
 
 
 def test_default_root_is_the_current_folder_with_cases(workspace, dossier, monkeypatch):

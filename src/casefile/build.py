@@ -22,7 +22,7 @@ from .errors import CaseError, Problem
 from .freshness import Options, _out_root, code_signature, lock_stat, _outputs_intact, _read_state, _state_path, input_signature
 from .loading import LoadedCase, _line_for, load_cases, one_line, rel, sha256_file
 from .numbering import assign, format_lock, lock_changes, read_lock
-from .rendering import CONTENT, Rendered, render, template_env
+from .rendering import Rendered, render, template_env
 from .stamping import open_image, pdf_page_count
 from reportlab.platypus.doctemplate import LayoutError
 
@@ -281,20 +281,20 @@ def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
     return out
 
 
-def render_editions(dossiers: dict[str, Dossier], env) -> dict[str, Rendered]:
+def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False) -> dict[str, Rendered]:
     """Render the editions of one accused so that every section (and so every exhibit and page
     stamp) falls on the same pages in each: shorter sections are padded with blank pages."""
     if len(dossiers) == 1 and "confidential" in dossiers:
         d = dossiers["confidential"]
-        return {"confidential": render(d, env, template_context(d))}
+        return {"confidential": render(d, env, template_context(d), attach_media)}
     conf, pub = dossiers["confidential"], dossiers["public"]
-    rc = render(conf, env, template_context(conf))
+    rc = render(conf, env, template_context(conf), attach_media)
     pub.min_pages = section_pages(rc, conf)
-    rp = render(pub, env, template_context(pub))
+    rp = render(pub, env, template_context(pub), attach_media)
     wanted = {k: max(v, pub.min_pages.get(k, 0)) for k, v in section_pages(rp, pub).items()}
     if any(wanted[k] > pub.min_pages.get(k, 0) for k in wanted):
         conf.min_pages = wanted
-        rc = render(conf, env, template_context(conf))
+        rc = render(conf, env, template_context(conf), attach_media)
     return {"confidential": rc, "public": rp}
 
 
@@ -311,22 +311,20 @@ _OPTS: Options | None = None
 def _make_dossiers(job: Job) -> list[tuple]:
     """Render the editions of one accused; write each to a temporary file beside its target.
     Returns (target, temporary file, pages, exhibits, fingerprint) for each edition."""
-    from .stamping import finish_pdf
-
     p, opts = _PREPARED[job.case_index], _OPTS
     env = template_env(opts.root)
     eds = [ed for ed in EDITIONS if ed in opts.editions or ed == "confidential"]
     per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id])[0]
            for ed in eds}
     try:
-        rendered = render_editions(per, env)
+        rendered = render_editions(per, env, opts.attach_media)
     except LayoutError as e:
         raise _too_tall(p, per["confidential"], env, e) from None
     out = []
     try:
         for edition in opts.editions:
             d, r = per[edition], rendered[edition]
-            pdf = finish_pdf(r, d, CONTENT, opts.attach_media)
+            pdf = r.pdf
             if edition == "public":
                 leaks = find_leaks(pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
                 if leaks:

@@ -182,8 +182,8 @@ class ContentsEntry(Flowable):
 
 
 class FilePage(Flowable):
-    """A whole page given to one page of an exhibit file: a PDF page (merged in later by the
-    stamping step) or an image, fitted inside the content box so stamps never cover it."""
+    """A whole page given to one page of an exhibit file: a PDF page or an image, fitted inside
+    the content box so stamps never cover it."""
 
     def __init__(self, number: str, file, index: int, count: int, state: "RenderState"):
         super().__init__()
@@ -198,6 +198,10 @@ class FilePage(Flowable):
         page = c.getPageNumber()
         self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
         if self.file.kind == "pdf":
+            if self.state.exhibit_pages is None:
+                from .stamping import ExhibitPages
+                self.state.exhibit_pages = ExhibitPages()
+            self.state.exhibit_pages.draw(c, Path(self.file.abspath), self.index, self.width, self.height)
             self.state.reserved.append((page, str(self.file.abspath), self.index))
         elif self.file.kind == "image":
             from .stamping import draw_image
@@ -214,7 +218,8 @@ class RenderState:
     outline: list = field(default_factory=list)  # (level, title, key)
     running: dict = field(default_factory=dict)  # page -> running head
     stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
-    reserved: list = field(default_factory=list)  # (page, pdf path, page index)
+    reserved: list = field(default_factory=list)  # (page, pdf path, page index) of exhibit PDF pages
+    exhibit_pages: object = None  # stamping.ExhibitPages, made at the first exhibit PDF page
 
     form_ids: dict = field(default_factory=dict)  # (key, size, align) -> form name
     current_head: str = ""
@@ -624,12 +629,13 @@ class Rendered:
     pages: int
     anchors: dict  # key -> page
     outline: list  # (level, title, key)
-    reserved: list  # (page, pdf path, page index)
+    reserved: list  # (page, pdf path, page index) of exhibit PDF pages
 
 
-def render(dossier: Dossier, env: Environment, context: dict) -> Rendered:
-    """Typeset one dossier. `context` carries what the templates need beyond the dossier
-    (chronology rows, matrix, names index, file list)."""
+def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False) -> Rendered:
+    """Typeset one dossier, finished: exhibit pages in place, manifest attached (with
+    `attach_media` the media files too), content hash sealed. `context` carries what the
+    templates need beyond the dossier (chronology rows, matrix, names index, file list)."""
     state = RenderState()
     styles = _styles()
     mk = Markup(state, styles, dossier)
@@ -652,5 +658,7 @@ def render(dossier: Dossier, env: Environment, context: dict) -> Rendered:
     doc.build(flows)
     total = doc.canv.getPageNumber() - 1
     _define_forms(doc.canv, state, total)
+    from .stamping import add_manifest
+    seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
     doc.canv.save()
-    return Rendered(buf.getvalue(), total, dict(state.pages), list(state.outline), list(state.reserved))
+    return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved))

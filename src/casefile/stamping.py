@@ -1,20 +1,20 @@
 """Exhibit files inside the dossier: pages for PDFs, images, text and media; the finished PDF.
 
-Reportlab lays out every page, including a reserved page for each page of a PDF exhibit
-(with its stamps, footer and banner drawn in the margin bands). `finish_pdf` then places the
-exhibit page on it as a form XObject drawn *under* the dossier's own drawing, fitted into the
-content box and upright (the page's /Rotate is applied by the form's matrix, as
-`transfer_rotation_to_content` would), and clipped to the exhibit page's visible box, so
-nothing of the scan ever reaches the margin band where the stamps are.
+Reportlab lays out every page. A page of a PDF exhibit gets a whole page of the dossier: while
+it is typeset, the exhibit page becomes a form XObject of the dossier (`ExhibitPages.draw`),
+fitted into the content box and upright (the page's /Rotate is applied by the form's matrix,
+as `transfer_rotation_to_content` would) and clipped to its visible box, so nothing of the scan
+ever reaches the margin band where the stamps, footer and banner are drawn over it.
 
 Only what draws the page is taken from an exhibit PDF: its content and the resources that
 content uses, copied object by object without anything that can act (links and other
 annotations, actions and JavaScript, forms, embedded files, metadata, the document catalog).
+The visible appearance of annotations (filled-in fields, highlights) is kept as drawing.
 
-The finished PDF carries a machine-readable manifest, `casefile-manifest.json`, as a file
+The dossier carries a machine-readable manifest, `casefile-manifest.json`, as a file
 attachment (see verify.py for how `casefile verify` checks a dossier against it), and with
 `--attach-media` a copy of every audio/video/other exhibit file. It is byte-identical for
-identical inputs: the document /ID is derived from the content hash and the manifest.
+identical inputs: the document /ID is derived from the dossier's input fingerprint.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ import warnings
 import zlib
 from pathlib import Path
 
+from pypdf.generic import PdfObject
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from .errors import CaseError, fail
-from .verify import MANIFEST_NAME
+from .verify import CONTENT_HASH, MANIFEST_NAME
 
 MAX_IMAGE_PIXELS = 60_000_000  # pixels of an image exhibit (or of an image inside an exhibit PDF)
 PRINT_DPI = 200
@@ -273,7 +275,7 @@ def pdf_page_count(path: Path) -> int:
 
     Every defect is a one-line error: not a PDF, truncated or damaged, encrypted, a page-tree
     loop, a stream inflating beyond MAX_STREAM_BYTES (a decompression bomb), an image of more
-    than MAX_IMAGE_PIXELS. The pages are copied exactly as `finish_pdf` will copy them, so the
+    than MAX_IMAGE_PIXELS. The pages are copied exactly as `ExhibitPages` will copy them, so the
     build fails here, before anything is written, and never later."""
     from pypdf import PdfWriter
 
@@ -622,101 +624,150 @@ def _fmt(v: float) -> str:
     return "0" if s in ("-0", "") else s
 
 
-def merge_exhibit_pages(pdf: bytes, reserved: list, box: tuple) -> bytes:
-    """Only the exhibit pages placed (no manifest): kept for callers that want just that."""
-    writer = _writer_with_exhibits(pdf, reserved, box)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+# ------------------------------------------------------------------ PDF exhibits: drawn while typesetting
+
+class _Slot(PdfObject, PDFObject):
+    """One indirect object of the dossier being typeset, holding a pypdf object (copied from an
+    exhibit, or made here): reportlab numbers it and writes it where it writes its own objects,
+    pypdf serialises it. References to other slots are written as `n 0 R`."""
+
+    def __init__(self, doc, obj, name: str | None = None):
+        self.doc, self.obj = doc, obj
+        self.name = doc.Reference(self, name).name
+
+    def get_object(self):
+        return self.obj
+
+    def write_to_stream(self, stream, encryption_key=None):  # as a reference, inside another object
+        stream.write(b"%d %d R" % self.doc.idToObjectNumberAndVersion[self.name])
+
+    def format(self, document):  # as the indirect object itself (reportlab adds "n 0 obj ... endobj")
+        out = io.BytesIO()
+        self.obj.write_to_stream(out)
+        return out.getvalue()
 
 
-def _writer_with_exhibits(pdf: bytes, reserved: list, box: tuple):
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+class _Sink:
+    """What `_Copier` writes into while typesetting: the reportlab document."""
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    readers: dict = {}
-    copiers: dict = {}
-    for page_no, path, index in reserved:
-        if path not in readers:
-            readers[path] = _open_pdf(Path(path))
-            copiers[path] = _Copier(writer, Path(path))
-        ref, vbox, rotation, appearances = _guard(
-            Path(path), lambda: _exhibit_form(readers[path], index, copiers[path]), page=index + 1)
-        page = writer.pages[page_no - 1]
-        res = page.get("/Resources")
-        res = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
-        xo = res.get("/XObject")
-        xo = DictionaryObject(xo.get_object()) if xo is not None else DictionaryObject()
-        names = []
-        for k, r in enumerate([ref] + [a for a, _ in appearances]):
-            name = "/CfExhibit" if k == 0 else f"/CfAppearance{k}"
-            while name in xo:
-                name += "X"
-            xo[NameObject(name)] = r
-            names.append(name)
-        res[NameObject("/XObject")] = xo
-        page[NameObject("/Resources")] = res
-        matrix, placed = _placement(vbox, rotation, box)
-        m = " ".join(_fmt(v) for v in matrix)
-        frame = " ".join(_fmt(v) for v in placed)
+    def __init__(self, doc):
+        self.doc = doc
+
+    def _add_object(self, obj):
+        return _Slot(self.doc, obj)
+
+    def _replace_object(self, slot, obj):
+        slot.obj = obj
+
+
+class ExhibitPages:
+    """Pages of exhibit PDFs drawn into the dossier as it is typeset. Each exhibit file is opened
+    once per dossier and its objects are copied once (fonts and images shared by its pages stay
+    shared), straight into the reportlab document: nothing is re-read or re-written afterwards."""
+
+    def __init__(self):
+        self.files: dict = {}
+        self.count = 0
+
+    def draw(self, c, path: Path, index: int, w: float, h: float):
+        """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
+        (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
+        from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+        with pdf_limits():
+            if path not in self.files:
+                self.files[path] = (_open_pdf(path), _Copier(_Sink(c._doc), path))
+            reader, copier = self.files[path]
+            ref, vbox, rotation, appearances = _guard(path, lambda: _exhibit_form(reader, index, copier),
+                                                      page=index + 1)
+        xo = DictionaryObject({NameObject("/P"): ref})
+        for k, (a, _) in enumerate(appearances, 1):
+            xo[NameObject(f"/A{k}")] = a
+        matrix, placed = _placement(vbox, rotation, (0, 0, w, h))
         l, b, r_, t = vbox
-        ops = [f"q\n{m} cm\n{names[0]} Do\n"]
+        ops = [f"q\n{' '.join(_fmt(v) for v in matrix)} cm\n/P Do\n"]
         if appearances:  # drawn over the page, clipped to its visible box like the page itself
             ops.append(f"{_fmt(l)} {_fmt(b)} {_fmt(r_ - l)} {_fmt(t - b)} re W n\n")
-            for name, (_, am) in zip(names[1:], appearances):
-                ops.append(f"q\n{' '.join(_fmt(v) for v in am)} cm\n{name} Do\nQ\n")
-        ops.append(f"Q\nq\n0.69 0.706 0.722 RG 0.5 w\n{frame} re S\nQ\n")
-        under = DecodedStreamObject()  # the page, then a hairline round it (white pages need an edge)
-        under.set_data("".join(ops).encode())
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
-        rest = list(page.raw_get("/Contents")) if isinstance(contents, ArrayObject) else \
-            [page.raw_get("/Contents")] if contents is not None else []
-        page[NameObject("/Contents")] = ArrayObject([writer._add_object(under)] + rest)
-    return writer
+            for k, (_, am) in enumerate(appearances, 1):
+                ops.append(f"q\n{' '.join(_fmt(v) for v in am)} cm\n/A{k} Do\nQ\n")
+        # the page, then a hairline round it (white pages need an edge)
+        ops.append(f"Q\nq\n0.69 0.706 0.722 RG 0.5 w\n{' '.join(_fmt(v) for v in placed)} re S\nQ\n")
+        form = DecodedStreamObject()
+        form.set_data("".join(ops).encode())
+        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                     NameObject("/BBox"): ArrayObject(_num(v) for v in (-1, -1, w + 1, h + 1)),
+                     NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): xo})})
+        self.count += 1
+        name = f"cfExhibitPage{self.count}"
+        _Slot(c._doc, form, c._doc.getXObjectName(name))
+        c.doForm(name)
 
 
 # ------------------------------------------------------------------ the finished dossier
 
-def finish_pdf(r, d, box: tuple, attach_media: bool = False) -> bytes:
-    """The dossier as written: exhibit pages placed, media attached (with --attach-media), the
-    manifest attached, a deterministic /ID. Any problem with an exhibit is a CaseError."""
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+_HASH_KEY = b'"content_sha256": "'
+_NO_HASH = "0" * 64
 
-    from .verify import content_sha256
 
-    with pdf_limits():
-        writer = _writer_with_exhibits(r.pdf, r.reserved, box)
-        content = content_sha256(writer.pages)
-        attachments = []
-        if attach_media:
-            for ex in d.exhibits:
-                for i, f in enumerate(ex.files, 1):
-                    if f.kind == "media" and not f.withheld and all(a[1].path != f.path for a in attachments):
-                        data = Path(f.abspath).read_bytes()
-                        if hashlib.sha256(data).hexdigest() != f.sha256:
-                            raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
-                        attachments.append((attachment_name(ex.number, i, f.path), f, data))
-        manifest = manifest_json(d, r, content, len(writer.pages),
-                                 {(a[1].path): a[0] for a in attachments})
-        for name, f, data in attachments:
-            ef = writer.add_attachment(name, data)
-            ef.description = TextStringObject(f"{f.path} (sha256 {f.sha256})")
-            ef.associated_file_relationship = NameObject("/Source")
-            ef.size = _num(len(data))
-        ef = writer.add_attachment(MANIFEST_NAME, manifest)
-        ef.description = TextStringObject("casefile manifest: exhibits, files, page ranges and the "
-                                          "rendered-content hash")
-        ef.subtype = NameObject("/application#2Fjson")
-        ef.associated_file_relationship = NameObject("/Data")
-        ident = ByteStringObject(hashlib.sha256(content.encode() + b"\0" + manifest).digest()[:16])
-        writer._ID = ArrayObject([ident, ident])
-        out = io.BytesIO()
-        writer.write(out)
-    # that `casefile verify` finds this same hash on the bytes written is a test (tests/test_verify.py),
-    # not a second pass over every page of every build
-    return out.getvalue()
+def _embedded_file(doc, name: str, data: bytes, description: str, relationship: str, subtype: str | None = None):
+    """A file specification with its embedded file stream, stored as is (not compressed)."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
+
+    ef = StreamObject()
+    ef._data = data
+    ef[NameObject("/Type")] = NameObject("/EmbeddedFile")
+    if subtype:
+        ef[NameObject("/Subtype")] = NameObject(subtype)
+    ef[NameObject("/Params")] = DictionaryObject({NameObject("/Size"): NumberObject(len(data))})
+    ef_slot = _Slot(doc, ef)
+    spec = DictionaryObject({
+        NameObject("/Type"): NameObject("/Filespec"),
+        NameObject("/F"): TextStringObject(name), NameObject("/UF"): TextStringObject(name),
+        NameObject("/Desc"): TextStringObject(description),
+        NameObject("/AFRelationship"): NameObject(relationship),
+        NameObject("/EF"): DictionaryObject({NameObject("/F"): ef_slot, NameObject("/UF"): ef_slot})})
+    return _Slot(doc, spec), ef_slot
+
+
+def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
+    """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
+    on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
+    seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    doc = c._doc
+    attachments = []
+    if attach_media:
+        for ex in d.exhibits:
+            for i, f in enumerate(ex.files, 1):
+                if f.kind == "media" and not f.withheld and all(a[1].path != f.path for a in attachments):
+                    data = Path(f.abspath).read_bytes()
+                    if hashlib.sha256(data).hexdigest() != f.sha256:
+                        raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
+                    attachments.append((attachment_name(ex.number, i, f.path), f, data))
+    manifest = manifest_json(d, anchors, _NO_HASH, pages, {(a[1].path): a[0] for a in attachments})
+    entries = [(name, _embedded_file(doc, name, data, f"{f.path} (sha256 {f.sha256})", "/Source")[0])
+               for name, f, data in attachments]
+    spec, manifest_stream = _embedded_file(
+        doc, MANIFEST_NAME, manifest, "casefile manifest: exhibits, files, page ranges and the content hash",
+        "/Data", "/application/json")
+    entries.append((MANIFEST_NAME, spec))
+    names = ArrayObject()
+    for name, ref in sorted(entries, key=lambda e: e[0].encode("utf-16-be")):
+        names += [TextStringObject(name), ref]
+    doc.Catalog.Names = _Slot(doc, DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject(
+        {NameObject("/Names"): names})}))
+    ident = hashlib.sha256("\0".join([d.fingerprint, d.edition, d.stamp_prefix, d.accused["id"]]).encode())
+    ident = ident.hexdigest()[:32].encode()
+    doc._ID = b"\n[<" + ident + b"><" + ident + b">]\n"
+
+    def seal(pdf: bytes) -> bytes:
+        at = pdf.find(_HASH_KEY + _NO_HASH.encode(), doc.idToOffset[manifest_stream.name])
+        if at < 0:
+            raise RuntimeError("the manifest's content hash field was not found in the written PDF")
+        at += len(_HASH_KEY)
+        return pdf[:at] + hashlib.sha256(pdf).hexdigest().encode() + pdf[at + 64:]
+    return seal
 
 
 def attachment_name(number: str, i: int, path: str) -> str:
@@ -741,11 +792,11 @@ def page_ranges(d, anchors: dict) -> dict:
     return out
 
 
-def manifest_json(d, r, content: str, pages: int, attached: dict) -> bytes:
+def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) -> bytes:
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
     from . import __version__
 
-    ranges = page_ranges(d, r.anchors)
+    ranges = page_ranges(d, anchors)
     exhibits = []
     for e in d.exhibits:
         entry = {"number": e.number, "withheld": bool(e.withheld)}
@@ -771,7 +822,7 @@ def manifest_json(d, r, content: str, pages: int, attached: dict) -> bytes:
         "input_fingerprint": d.fingerprint,
         "pages": pages,
         "content_sha256": content,
-        "content_hash": "casefile-content-v1 (see casefile.verify.content_sha256)",
+        "content_hash": CONTENT_HASH,
         "exhibit_files_folder": f"exhibits/{d.case['id']}",
         "exhibits": exhibits,
     }

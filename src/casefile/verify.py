@@ -7,32 +7,18 @@ Every dossier carries a file attachment named ``casefile-manifest.json`` (UTF-8 
 keys): the case, accused and edition, the page count, the exhibits with their page ranges and
 files (path under ``exhibits/<case-id>/``, sha256, size, page range) and ``content_sha256``.
 
-The rendered-content hash (``casefile-content-v1``)
----------------------------------------------------
-``content_sha256`` is a SHA-256 over everything that draws the pages, in page order, and
-nothing else (not the manifest, the outline, the document information or the /ID), so it can
-be recomputed from the PDF after the manifest is attached. The hash is fed, in order:
+The content hash (``casefile-content-v2``)
+-----------------------------------------
+``content_sha256`` is the SHA-256 of the PDF file itself, byte for byte, as it is with the 64
+hex digits of ``content_sha256`` (in the manifest, which is stored uncompressed) replaced by
+64 ``0`` characters. To check it: find the recorded value in the file (it occurs exactly once),
+put the zeros back, hash.
 
-1. ``casefile-content-v1\\n``
-2. for each page *i* (1-based): ``page i\\n``; then for each of ``/MediaBox``, ``/CropBox``,
-   ``/Rotate`` the page has: the key and its canonical value (below); then
-   ``contents N\\n`` with N the number of content streams, and for each content stream
-   ``<length>\\n`` followed by its *decoded* bytes (filters applied); then ``resources\\n`` and
-   the canonical form of the page's ``/Resources``.
-
-The canonical form of an object: a dictionary is ``<<`` + (key + value) for its keys in sorted
-order, leaving out ``/Length`` and ``/Parent``, + ``>>``; an array ``[`` + items separated by a
-space + ``]``; a stream is ``stream`` + its dictionary + ``sha256:`` + the SHA-256 of its
-bytes *as stored* (still encoded); a name is itself (``/Font``); an integer in decimal; a real
-number in the shortest form with at most 8 significant digits (as pypdf writes it: 0.5, 12,
-595.27559); a string ``<hex>``; ``true``, ``false``, ``null``. An indirect object met for the
-first time is written ``#k=`` followed by its canonical form, where k counts first meetings
-from 0 across the whole document; met again it is ``#k`` — so shared resources (a font used
-on every page) are hashed once, and object numbers do not matter.
-
-So any change to what a page shows (text, drawing, an image, a font, a page removed, added or
-reordered) changes the hash; re-saving the PDF with a tool that re-encodes streams changes it
-too (by design: verify checks the dossier as it was written).
+So every change to the file after it was written is found: a page's text or drawing, an
+image, a page removed, added or reordered, but also an annotation or a signature appended,
+changed document information, or the file re-saved by another tool (even one that keeps every
+page as it was). ``verify`` checks the dossier exactly as casefile wrote it; work on a copy
+for anything else.
 
 Exit status: 0 only when the dossier's content and page count match its manifest and (with a
 workspace) every exhibit file on disk still has its recorded sha256; 1 otherwise.
@@ -42,120 +28,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from math import isfinite, log10
 from pathlib import Path
 
 from .errors import CaseError, fail
 from .loading import sha256_file
 
-CONTENT_HASH = "casefile-content-v1"
+CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
 MANIFEST_NAME = "casefile-manifest.json"
-_SKIP = frozenset(["/Length", "/Parent"])
 
 
-def _real(v: float) -> str:
-    if v == 0:
-        return "0"
-    nb = 8 - int(log10(abs(v)))
-    s = f"{v:.{max(1, nb)}f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
-class _Canon:
-    def __init__(self, h):
-        self.h = h
-        self.seen: dict = {}
-
-    def put(self, s: str | bytes):
-        self.h.update(s.encode("utf-8") if isinstance(s, str) else s)
-
-    def obj(self, o, depth: int = 0):
-        from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject,
-                                   FloatObject, IndirectObject, NameObject, NullObject, NumberObject,
-                                   StreamObject, TextStringObject)
-
-        if depth > 200:
-            raise RecursionError("objects nested too deeply")
-        if isinstance(o, IndirectObject):
-            key = (id(o.pdf), o.idnum, o.generation)
-            if key in self.seen:
-                self.put(f"#{self.seen[key]}")
-                return
-            self.seen[key] = len(self.seen)
-            self.put(f"#{self.seen[key]}=")
-            self.obj(o.get_object(), depth + 1)
-            return
-        if isinstance(o, StreamObject):
-            self.put("stream")
-            self._dict(o, depth)
-            self.put("sha256:" + hashlib.sha256(o._data or b"").hexdigest())
-        elif isinstance(o, DictionaryObject):
-            self._dict(o, depth)
-        elif isinstance(o, ArrayObject):
-            self.put("[")
-            for i, x in enumerate(o):
-                if i:
-                    self.put(" ")
-                self.obj(x, depth + 1)
-            self.put("]")
-        elif isinstance(o, BooleanObject):
-            self.put("true" if o else "false")
-        elif isinstance(o, NameObject):
-            self.put(str(o))
-        elif isinstance(o, (NumberObject, FloatObject, int, float)):
-            v = float(o)
-            if not isfinite(v):
-                self.put("nan")
-            else:
-                self.put(str(int(v)) if v == int(v) and abs(v) < 2 ** 53 else _real(v))
-        elif isinstance(o, TextStringObject):
-            self.put("<" + o.original_bytes.hex() + ">")
-        elif isinstance(o, (ByteStringObject, bytes)):
-            self.put("<" + bytes(o).hex() + ">")
-        elif isinstance(o, str):
-            self.put("<" + o.encode("utf-8").hex() + ">")
-        elif o is None or isinstance(o, NullObject):
-            self.put("null")
-        else:
-            self.put(f"?{type(o).__name__}")
-
-    def _dict(self, d, depth):
-        self.put("<<")
-        for k in sorted(d.keys()):
-            if k in _SKIP:
-                continue
-            self.put(str(k))
-            self.obj(d.raw_get(k), depth + 1)
-        self.put(">>")
-
-
-def content_sha256(pages) -> str:
-    """The rendered-content hash of a sequence of pypdf pages (reader or writer); see above."""
-    from pypdf.generic import ArrayObject, StreamObject
-
-    h = hashlib.sha256()
-    c = _Canon(h)
-    c.put(f"{CONTENT_HASH}\n")
-    for i, page in enumerate(pages, 1):
-        c.put(f"page {i}\n")
-        for key in ("/MediaBox", "/CropBox", "/Rotate"):
-            if key in page:
-                c.put(key)
-                c.obj(page.raw_get(key))
-                c.put("\n")
-        contents = page.get("/Contents")
-        contents = contents.get_object() if contents is not None else None
-        streams = [s.get_object() for s in contents] if isinstance(contents, ArrayObject) else \
-            [contents] if contents is not None else []
-        c.put(f"contents {len(streams)}\n")
-        for s in streams:
-            data = s.get_data() if isinstance(s, StreamObject) else b""
-            c.put(f"{len(data)}\n")
-            c.put(data)
-        c.put("resources\n")
-        c.obj(page.raw_get("/Resources") if "/Resources" in page else None)
-        c.put("\n")
-    return h.hexdigest()
+def content_sha256(data: bytes, recorded: str) -> str:
+    """The content hash of a dossier's bytes, given the value its manifest records (see above).
+    When that value is not found exactly once, the hash of the bytes as they are: it cannot
+    equal the recorded value."""
+    key = b'"content_sha256": "' + recorded.encode("ascii", "replace") + b'"'
+    if len(recorded) != 64 or data.count(key) != 1:
+        return hashlib.sha256(data).hexdigest()
+    at = data.index(key) + len(key) - 65
+    return hashlib.sha256(data[:at] + b"0" * 64 + data[at + 64:]).hexdigest()
 
 
 def read_manifest(reader, shown: str) -> dict:
@@ -201,7 +91,7 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
                 raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
             m = read_manifest(reader, shown)
             pages = _guard(pdf, lambda: len(reader.pages))
-            content = _guard(pdf, lambda: content_sha256(reader.pages))
+            content = content_sha256(pdf.read_bytes(), str(m.get("content_sha256", "")))
         except CaseError as e:
             raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
     bad = 0
@@ -211,8 +101,8 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
         report(f"changed  {shown}: pages: the manifest records {m.get('pages')} pages, the PDF has {pages}")
     if content != m.get("content_sha256"):
         bad += 1
-        report(f"changed  {shown}: content: rendered content changed (sha256 {m.get('content_sha256')} → "
-               f"{content})")
+        report(f"changed  {shown}: content: the file changed since casefile wrote it (sha256 "
+               f"{m.get('content_sha256')} → {content})")
     if not bad:
         report(f"ok       {shown}: {what}, {pages} pages, content sha256 {content}")
     files = [(e["number"], f) for e in m.get("exhibits", []) for f in e.get("files", [])]
