@@ -655,7 +655,9 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     for name in SECTIONS_AFTER:
         flows.append(Deferred(lambda name=name: mk.blocks(
             render_markup(env, f"{name}.xml.j2", pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
-    doc.build(flows)
+    from .stamping import pdf_limits
+    with pdf_limits():  # exhibit PDFs are read while typesetting
+        doc.build(flows)
     total = doc.canv.getPageNumber() - 1
     _define_forms(doc.canv, state, total)
     from .stamping import add_manifest

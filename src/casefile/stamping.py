@@ -30,7 +30,8 @@ import warnings
 import zlib
 from pathlib import Path
 
-from pypdf.generic import PdfObject
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject, NullObject, NumberObject, PdfObject, StreamObject, TextStringObject)
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.platypus import Flowable, Paragraph, Spacer
@@ -48,10 +49,26 @@ MAX_OBJECTS = 500_000  # objects copied from one exhibit PDF
 
 # ------------------------------------------------------------------ pypdf, quietly and within limits
 
+_LIMITS_ON = [0]
+
+
 @contextlib.contextmanager
 def pdf_limits():
     """pypdf with casefile's decompression limits, and its log warnings silenced (a damaged file
-    is reported once, as a problem line, never as log noise)."""
+    is reported once, as a problem line, never as log noise). Nested uses cost nothing."""
+    if _LIMITS_ON[0]:
+        yield
+        return
+    _LIMITS_ON[0] += 1
+    try:
+        with _pdf_limits():
+            yield
+    finally:
+        _LIMITS_ON[0] -= 1
+
+
+@contextlib.contextmanager
+def _pdf_limits():
     log = logging.getLogger("pypdf")
     old_disabled = log.disabled
     log.disabled = True
@@ -364,7 +381,6 @@ class _Copier:
     def copy(self, obj):
         """A copy of `obj` for the writer; indirect objects are queued and copied iteratively
         (no recursion on reference chains)."""
-        from pypdf.generic import IndirectObject
 
         pending: list = []
         out = self._direct(obj, pending)
@@ -374,8 +390,6 @@ class _Copier:
         return out
 
     def _direct(self, obj, pending):
-        from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject,
-                                   StreamObject)
 
         if isinstance(obj, IndirectObject):
             key = (id(obj.pdf), obj.idnum, obj.generation)
@@ -409,7 +423,6 @@ class _Copier:
 
 
 def _num(x: float):
-    from pypdf.generic import FloatObject, NumberObject
 
     r = round(float(x), 4)
     return NumberObject(int(r)) if r == int(r) else FloatObject(r)
@@ -437,7 +450,6 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
     drawn over it, so what the exhibit shows survives while the annotations themselves (links,
     actions, fields) do not. With check, every content stream (of the page, of the forms it uses
     and of the appearances) is decoded within the limits and every image's size is checked."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
     page = reader.pages[index]
     box = _visible_box(page)
@@ -497,7 +509,6 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
 
 def _appearances(page) -> list:
     """(normal appearance stream, matrix into page space) of each annotation a viewer shows."""
-    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
     out = []
     annots = page.get("/Annots")
@@ -550,7 +561,6 @@ def _check_resources(resources, path: Path, page_no: int) -> int:
     """Decode the content of every form XObject reachable from `resources` (within the limits)
     and check the declared size of every image: iteratively, each object once. Returns the
     bytes decoded."""
-    from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
 
     decoded = 0
     stack = [resources]
@@ -629,7 +639,7 @@ def _fmt(v: float) -> str:
 class _Slot(PdfObject, PDFObject):
     """One indirect object of the dossier being typeset, holding a pypdf object (copied from an
     exhibit, or made here): reportlab numbers it and writes it where it writes its own objects,
-    pypdf serialises it. References to other slots are written as `n 0 R`."""
+    in the PDF syntax `_serialise` gives it. References to other slots are written `n 0 R`."""
 
     def __init__(self, doc, obj, name: str | None = None):
         self.doc, self.obj = doc, obj
@@ -642,9 +652,57 @@ class _Slot(PdfObject, PDFObject):
         stream.write(b"%d %d R" % self.doc.idToObjectNumberAndVersion[self.name])
 
     def format(self, document):  # as the indirect object itself (reportlab adds "n 0 obj ... endobj")
-        out = io.BytesIO()
-        self.obj.write_to_stream(out)
-        return out.getvalue()
+        out: list = []
+        _serialise(self.obj, out, document.idToObjectNumberAndVersion)
+        return b"".join(out)
+
+
+_NAMES: dict = {}  # NameObject -> its bytes in PDF syntax (escaped once)
+
+
+def _serialise(obj, out: list, numbers: dict):
+    """`obj` in PDF syntax appended to `out`: what pypdf's write_to_stream writes, with fast
+    paths for the common types (names, integers, dictionaries, arrays)."""
+
+    t = type(obj)
+    if t is _Slot:
+        out.append(b"%d %d R" % numbers[obj.name])
+    elif t is NameObject:
+        b = _NAMES.get(obj)
+        if b is None:
+            buf = io.BytesIO()
+            obj.write_to_stream(buf)
+            b = _NAMES[obj] = buf.getvalue()
+        out.append(b)
+    elif t is NumberObject:
+        out.append(b"%d" % obj)
+    elif isinstance(obj, DictionaryObject):
+        stream = isinstance(obj, StreamObject)
+        out.append(b"<<")
+        for k, v in obj.items():
+            if stream and k == "/Length":
+                continue
+            _serialise(k, out, numbers)
+            out.append(b" ")
+            _serialise(v, out, numbers)
+            out.append(b"\n")
+        if stream:
+            data = obj._data
+            out.append(b"/Length %d>>\nstream\n" % len(data))
+            out.append(data)
+            out.append(b"\nendstream")
+        else:
+            out.append(b">>")
+    elif isinstance(obj, ArrayObject):
+        out.append(b"[")
+        for v in obj:
+            _serialise(v, out, numbers)
+            out.append(b" ")
+        out.append(b"]")
+    else:
+        buf = io.BytesIO()
+        obj.write_to_stream(buf)
+        out.append(buf.getvalue())
 
 
 class _Sink:
@@ -672,7 +730,6 @@ class ExhibitPages:
     def draw(self, c, path: Path, index: int, w: float, h: float):
         """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
         (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
-        from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
         with pdf_limits():
             if path not in self.files:
@@ -711,7 +768,6 @@ _NO_HASH = "0" * 64
 
 def _embedded_file(doc, name: str, data: bytes, description: str, relationship: str, subtype: str | None = None):
     """A file specification with its embedded file stream, stored as is (not compressed)."""
-    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
     ef = StreamObject()
     ef._data = data
@@ -733,7 +789,6 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
     seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
     doc = c._doc
     attachments = []
