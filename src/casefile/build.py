@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,10 +148,16 @@ def _glyph_problems(lc: LoadedCase) -> list[Problem]:
 
 
 
+_EXPLICIT_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def _bidi_problem(text: str) -> str | None:
     """Right-to-left text the bidi code cannot lay out becomes a problem naming the field,
-    never an internal error while typesetting."""
-    if not rtl.has_rtl(text):
+    never an internal error while typesetting. Only the explicit directional controls
+    (embeddings, overrides, isolates: the characters python-bidi's legacy algorithm has
+    failed on) send the bidi code down paths plain right-to-left text never takes, so text
+    without them is not laid out here (prepare stays linear and cheap)."""
+    if not _EXPLICIT_BIDI.search(text) or not rtl.has_rtl(text):
         return None
     try:
         rtl.ltr_visual(text)

@@ -212,9 +212,12 @@ _RTL_BLOCKS = re.compile("[\u200f\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U000108
 
 def has_rtl(text: str) -> bool:
     """True if ``text`` contains at least one strong right-to-left character."""
-    if text.isascii() or not _RTL_BLOCKS.search(text):
+    if text.isascii():
         return False
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    for m in _RTL_BLOCKS.finditer(text):  # only the characters of the RTL blocks are looked up
+        if unicodedata.bidirectional(m.group()) in ("R", "AL"):
+            return True
+    return False
 
 
 _ISOLATE_OPEN = {"\u2066", "\u2067", "\u2068"}  # LRI, RLI, FSI
@@ -403,6 +406,12 @@ def ltr_visual(text: str, font_name: str | None = FONT_REGULAR) -> str:
     """
     if not has_rtl(text):
         return text
+    return _ltr_visual_cached(text, font_name)
+
+
+@lru_cache(maxsize=4096)
+def _ltr_visual_cached(text: str, font_name: str | None) -> str:
+    """The same strings come back on every page (running heads, footers, names): shaped once."""
     return "\n".join(_ltr_visual_line(line, font_name) for line in text.split("\n"))
 
 
@@ -443,7 +452,7 @@ def missing_glyphs(text: str, font_name: str = FONT_REGULAR) -> list[str]:
     if not has_rtl(text):  # nothing to reshape: each distinct character once
         return [ch for ch in dict.fromkeys(text) if ord(ch) not in cmap and not _is_invisible(ch)]
     missing: dict[str, None] = {}
-    for shaped in shape(text, font_name):
+    for shaped in dict.fromkeys(shape(text, font_name)):  # each distinct character once
         if _is_invisible(shaped) or ord(shaped) in cmap:
             continue
         # A presentation form stands for letters of ``text``: report those.
