@@ -315,6 +315,19 @@ _PREPARED: list[Prepared] = []
 _OPTS: Options | None = None
 
 
+def _job_size(p: Prepared, accused_index: int) -> int:
+    """A rough cost of one accused's dossiers: body text, plus the pages of their exhibit files."""
+    acc = p.lc.case.accused[accused_index].id
+    size = 0
+    for li in p.lc.items:
+        if acc in li.item.accused:
+            size += 2000 + len(li.body)
+            for ef in li.item.exhibits:
+                f = p.files.get(ef.file)
+                size += 1500 * (f.pages or 1) if f else 0
+    return size
+
+
 def _make_dossiers(job: Job) -> list[tuple]:
     """Render the editions of one accused; write each to a temporary file beside its target.
     Returns (target, temporary file, pages, exhibits, fingerprint) for each edition."""
@@ -473,6 +486,8 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                     continue
                 jobs.append(Job(ci, ai))
         _PREPARED, _OPTS = prepared, sub
+        # biggest dossiers first, so that no worker is left with a long one at the end
+        jobs.sort(key=lambda j: -_job_size(prepared[j.case_index], j.accused_index))
         results = _run_jobs(jobs, opts.jobs, progress)
         # all made and checked: now the lock files, then every dossier, each renamed into place
         try:
