@@ -368,7 +368,7 @@ def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
     import dataclasses
     import re
 
-    m = re.search(r"containing\s*'<[^>]*>([^']{1,40})", str(err))
+    m = re.search(r"containing\s*'(?:<[^>]*>)?([^'<]{1,40})", str(err))
     what = f"a table row or paragraph beginning '{m.group(1).strip()}'" if m else "a table row or paragraph"
     message = (f"too long to typeset: {what} is taller than a page; shorten the text or split it "
                f"(into paragraphs or list entries)")

@@ -364,6 +364,9 @@ def _define_forms(c, st: RenderState, total: int):
 
 
 
+CELL_PAD = 4  # left and right padding of table cells
+
+
 class Markup:
     """Turns the template markup into flowables."""
 
@@ -473,12 +476,20 @@ class Markup:
             return self.files(el.get("exhibit"))
         raise fail("templates", tag, f"unknown element <{tag}>")
 
-    def cell(self, td, head: bool) -> Flowable:
+    def cell(self, td, head: bool, width: float | None = None) -> Flowable | str:
+        """A table cell. Plain text that fits on one line at `width` is given as a string, which
+        the table draws with the same font, size and baseline as the one-line paragraph it
+        stands for (a fraction of the cost); anything else is a paragraph."""
         ref = td.find("pageref")
         if ref is not None:
             return PageRef(ref.get("key"), self.state, align=ref.get("align", "right"))
         style = "cellhead" if head else "cell"
         text = self.plain(td)
+        if width is not None and len(td) == 0 and not rtl.has_rtl(text):
+            line = " ".join(text.split())
+            st = self.s[style]
+            if stringWidth(line, st.fontName, st.fontSize) <= width - 2 * CELL_PAD:
+                return line
         if rtl.is_mainly_rtl(text):
             s = self.s[style]
             return rtl.RTLParagraph(" ".join(text.split()), s.fontName, s.fontSize, s.leading)
@@ -490,23 +501,30 @@ class Markup:
         col_w = [CONTENT[2] * w / total for w in widths]
         header = el.get("header", "0") == "1"
         kind = el.get("class", "grid")
-        rows = []
+        rows, bold = [], []
         for ri, tr in enumerate(el.findall("tr")):
             head = header and ri == 0
             link = tr.get("link")
             cells = []
             for ci, td in enumerate(tr.findall("td")):
-                f = self.cell(td, head or (kind == "meta" and ci == 0))
+                is_head = head or (kind == "meta" and ci == 0)
+                f = self.cell(td, is_head, None if link or ci >= len(col_w) else col_w[ci])
                 if link:
                     f = Linked(f, link)
+                if isinstance(f, str) and is_head:
+                    bold.append((ci, ri))
                 cells.append(f)
             rows.append(cells)
         if not rows:
             return Spacer(1, 0)
         t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
+        cs, hs = self.s["cell"], self.s["cellhead"]
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+                 ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
+                 ("TEXTCOLOR", (0, 0), (-1, -1), cs.textColor),
+                 ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
                  ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
+        style += [("FONT", at, at, hs.fontName, hs.fontSize, hs.leading) for at in bold]
         if kind == "meta":
             style += [("BACKGROUND", (0, 0), (0, -1), SHADE), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                       ("LINEABOVE", (0, 0), (-1, 0), 0.3, RULE)]
