@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .body import REDACTED, Block, marked_spans, parse_body, redact_runs, redact_text, replace_names
+from .body import REDACTED, Block, NameMap, marked_spans, parse_body, redact_runs, redact_text, replace_names
 from .dates import sort_key
 from .loading import LoadedCase, stamp_code
 from .numbering import label
@@ -83,9 +83,9 @@ def file_kind(name: str) -> str:
     return "media"
 
 
-def protected_names(lc: LoadedCase) -> dict[str, str]:
+def protected_names(lc: LoadedCase) -> NameMap:
     """Every protected witness's names (Latin and original script) -> pseudonym."""
-    out: dict[str, str] = {}
+    out = NameMap()
     for li in lc.items:
         w = getattr(li.item, "witness", None)
         if w is not None and w.protected:

@@ -10,12 +10,15 @@ is, without spaces, and reversed (visual-order extraction of right-to-left text)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from pypdf import PdfReader
+
+from .body import alternation
 
 _MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 
@@ -49,8 +52,43 @@ def _walk_outline(items, out):
             out.append(str(it.title))
 
 
+@contextlib.contextmanager
+def _fonts_read_once():
+    """pypdf reads a font (its ToUnicode map above all) again for every page and every form
+    that uses it: for a dossier's embedded fonts that was half the time of the leak check.
+    While extracting, the same font object (same PDF, same object number) gives the same
+    reading. Without the pypdf internals this relies on, nothing changes but the time."""
+    try:
+        from pypdf.generic._font import Font
+        original = Font.__dict__["from_font_resource"].__func__
+    except (ImportError, KeyError, AttributeError):
+        yield
+        return
+    cache: dict = {}
+
+    def read(cls, font_dict):
+        ref = getattr(font_dict, "indirect_reference", None)
+        if ref is None:
+            return original(cls, font_dict)
+        key = (id(ref.pdf), ref.idnum, ref.generation)
+        if key not in cache:
+            cache[key] = original(cls, font_dict)
+        return cache[key]
+
+    Font.from_font_resource = classmethod(read)
+    try:
+        yield
+    finally:
+        Font.from_font_resource = classmethod(original)
+
+
 def extract_everything(pdf: bytes) -> list[tuple[str, str]]:
     """(where, text) for every place text can hide in a PDF."""
+    with _fonts_read_once():
+        return _extract_everything(pdf)
+
+
+def _extract_everything(pdf: bytes) -> list[tuple[str, str]]:
     r = PdfReader(io.BytesIO(pdf))
     out: list[tuple[str, str]] = []
     for i, page in enumerate(r.pages, 1):
@@ -99,7 +137,7 @@ def find_leaks(pdf: bytes, terms: list[Term]) -> list[Leak]:
         forms = {f for f in forms if f not in found}
         if not forms:
             return
-        pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+        pattern = re.compile(alternation(forms))
         for where, text in texts:
             for m in pattern.finditer(text):
                 found.setdefault(m.group(0), where)
