@@ -167,3 +167,17 @@ def test_accused_without_evidence_gets_no_dossier_and_a_stale_one_is_removed(wor
     assert code == 0, err
     assert "cases/demo/case.yaml: accused 'beta': no evidence item concerns this person; no dossier written" in stdout
     assert not (out / "beta.pdf").exists() and (out / "alpha.pdf").exists()
+
+
+def test_a_table_row_longer_than_a_page_is_split_across_pages(workspace):
+    """A person named in hundreds of exhibits has an index row, or an item a field, longer
+    than a page: the row continues on the next page instead of stopping the build."""
+    names = [f"Person{n:04d} Surname" for n in range(900)]
+    workspace.item("a1", extra="persons:\n" + "".join(f'  - "{n}"\n' for n in names))
+    code, out, err = run("build", "--root", str(workspace.path), "--edition", "confidential")
+    assert code == 0, out + err
+    texts = pages_text(workspace.path / "out/demo/confidential/alpha.pdf")
+    first = next(i for i, t in enumerate(texts) if "Person0000 Surname" in t)
+    last = next(i for i, t in enumerate(texts) if "Person0899 Surname" in t)
+    assert last > first  # the same row, on two pages at least
+    assert all(any(n in t for t in texts) for n in names[::50])

@@ -517,7 +517,9 @@ class Markup:
             rows.append(cells)
         if not rows:
             return Spacer(1, 0)
-        t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
+        # a row taller than what is left of the page is split inside (a person named in
+        # hundreds of exhibits has an index row longer than a page); each part keeps 2 lines
+        t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=24)
         cs, hs = self.s["cell"], self.s["cellhead"]
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
