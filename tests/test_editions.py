@@ -5,6 +5,7 @@ import io
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
+from casefile import leakcheck
 from casefile.leakcheck import Term, find_leaks
 from conftest import outline_titles, pages_text, run
 
@@ -47,6 +48,10 @@ def test_public_edition_removes_and_keeps_numbering(workspace):
     # and the built-in leak check agrees the public file is clean
     terms = [Term(t, "x", 1, "f") for t in (SECRET_NAME, "Ali Hiddenperson")]
     assert find_leaks(pub.read_bytes(), terms) == []
+    assert find_leaks(conf.read_bytes(), terms) != []
+    # reading each font once (the leak check's speed-up) extracts exactly what pypdf alone does
+    for pdf in (conf, pub):
+        assert leakcheck.extract_everything(pdf.read_bytes()) == leakcheck._extract_everything(pdf.read_bytes())
 
 
 def test_leak_stops_the_build_and_writes_nothing(workspace):
