@@ -407,13 +407,15 @@ class _Copier:
             if obj.get("/Type") in _DROP_TYPES or obj.get("/S") in ("/JavaScript", "/URI", "/Launch",
                                                                       "/SubmitForm", "/ImportData"):
                 return NullObject()
-            new = StreamObject() if isinstance(obj, StreamObject) else DictionaryObject()
-            if isinstance(obj, StreamObject):
+            stream = isinstance(obj, StreamObject)
+            new = StreamObject() if stream else DictionaryObject()
+            if stream:
                 new._data = obj._data
-            for k, v in obj.items():
-                if k in _DROP_KEYS or (isinstance(obj, StreamObject) and k == "/Length"):
+            put = dict.__setitem__  # the keys are the source's names already: no re-wrapping
+            for k, v in dict.items(obj):
+                if k in _DROP_KEYS or (stream and k == "/Length"):
                     continue
-                new[NameObject(k)] = self._direct(v, pending)
+                put(new, k, self._direct(v, pending))
             return new
         if isinstance(obj, ArrayObject):
             return ArrayObject(self._direct(x, pending) for x in obj)
