@@ -517,9 +517,7 @@ class Markup:
             rows.append(cells)
         if not rows:
             return Spacer(1, 0)
-        # a row taller than what is left of the page is split inside (a person named in
-        # hundreds of exhibits has an index row longer than a page); each part keeps 2 lines
-        t = Table(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=24)
+        t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
         cs, hs = self.s["cell"], self.s["cellhead"]
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
@@ -558,6 +556,20 @@ class Markup:
         ex = next(e for e in self.dossier.exhibits if e.number == number)
         from .stamping import file_flowables
         return file_flowables(ex, self)
+
+
+class RowSplitTable(Table):
+    """A table whose rows move whole to the next page, as usual, except a row taller than a
+    whole page (a person named in hundreds of exhibits has an index row longer than a page):
+    that one is split inside, each part keeping at least two lines, instead of stopping the
+    build."""
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        heights, head = self._rowHeights, self.repeatRows if isinstance(self.repeatRows, int) else 0
+        first = heights[head] if len(heights) > head else 0
+        self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
+        return super().split(availWidth, availHeight)
 
 
 class Quoted(Flowable):
