@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .body import REDACTED, Block, NameMap, marked_spans, parse_body, redact_runs, redact_text, replace_names
+from .body import Block, NameMap, marked_spans, parse_body, redact_runs, redact_text, replace_names
 from .dates import sort_key
 from .loading import LoadedCase, stamp_code
 from .numbering import label

@@ -180,11 +180,9 @@ def alternation(terms, ignore_case: bool = False) -> str:
             node = node.setdefault(_CASE_KEY(ch) if ignore_case else ch, {})
         node[""] = None
     out: list[str] = []
-    depth = 0
 
     def emit(node: dict, level: int) -> bool:
         """Append the regex of the subtree; False when it nests too deeply."""
-        nonlocal depth
         while True:  # a chain of single children without an end: plain characters
             keys = [k for k in node if k]
             if len(keys) == 1 and "" not in node:

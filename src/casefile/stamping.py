@@ -337,7 +337,7 @@ def _guard(path: Path, fn, page: int | None = None):
         raise
     except FileNotDecryptedError:
         raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
-    except LimitReachedError as e:
+    except LimitReachedError:
         raise fail(path, "pdf", f"{where}refused as a decompression bomb (a stream inflates beyond "
                                 f"{MAX_STREAM_BYTES // 1_000_000} MB)")
     except RecursionError:
