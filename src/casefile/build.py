@@ -366,7 +366,6 @@ def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
     pages, and gives up on one taller than a page. Say so, naming the file that holds it: the
     case-level sections are typeset without exhibits, then each exhibit alone, until one fails."""
     import dataclasses
-    import re
 
     m = re.search(r"containing\s*'(?:<[^>]*>)?([^'<]{1,40})", str(err))
     what = f"a table row or paragraph beginning '{m.group(1).strip()}'" if m else "a table row or paragraph"

@@ -483,17 +483,15 @@ class Markup:
         ref = td.find("pageref")
         if ref is not None:
             return PageRef(ref.get("key"), self.state, align=ref.get("align", "right"))
-        style = "cellhead" if head else "cell"
+        st = self.s["cellhead" if head else "cell"]
         text = self.plain(td)
         if width is not None and len(td) == 0 and not rtl.has_rtl(text):
             line = " ".join(text.split())
-            st = self.s[style]
             if stringWidth(line, st.fontName, st.fontSize) <= width - 2 * CELL_PAD:
                 return line
         if rtl.is_mainly_rtl(text):
-            s = self.s[style]
-            return rtl.RTLParagraph(" ".join(text.split()), s.fontName, s.fontSize, s.leading)
-        return Paragraph(self.inline_xml(td), self.s[style])
+            return rtl.RTLParagraph(" ".join(text.split()), st.fontName, st.fontSize, st.leading)
+        return Paragraph(self.inline_xml(td), st)
 
     def table(self, el) -> Flowable:
         widths = [float(w) for w in el.get("widths", "1").split(",")]

@@ -37,7 +37,7 @@ from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from .errors import CaseError, fail
-from .verify import CONTENT_HASH, MANIFEST_NAME
+from .verify import CONTENT_HASH, HASH_FIELD, MANIFEST_NAME
 
 MAX_IMAGE_PIXELS = 60_000_000  # pixels of an image exhibit (or of an image inside an exhibit PDF)
 PRINT_DPI = 200
@@ -381,7 +381,6 @@ class _Copier:
     def copy(self, obj):
         """A copy of `obj` for the writer; indirect objects are queued and copied iteratively
         (no recursion on reference chains)."""
-
         pending: list = []
         out = self._direct(obj, pending)
         while pending:
@@ -452,7 +451,6 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
     drawn over it, so what the exhibit shows survives while the annotations themselves (links,
     actions, fields) do not. With check, every content stream (of the page, of the forms it uses
     and of the appearances) is decoded within the limits and every image's size is checked."""
-
     page = reader.pages[index]
     box = _visible_box(page)
     rotation = round(float(page.get("/Rotate", 0) or 0) / 90) * 90 % 360
@@ -511,7 +509,6 @@ def _exhibit_form(reader, index: int, copier: _Copier, check: bool = False):
 
 def _appearances(page) -> list:
     """(normal appearance stream, matrix into page space) of each annotation a viewer shows."""
-
     out = []
     annots = page.get("/Annots")
     annots = annots.get_object() if annots is not None else None
@@ -563,7 +560,6 @@ def _check_resources(resources, path: Path, page_no: int) -> int:
     """Decode the content of every form XObject reachable from `resources` (within the limits)
     and check the declared size of every image: iteratively, each object once. Returns the
     bytes decoded."""
-
     decoded = 0
     stack = [resources]
     seen: set = set()
@@ -665,7 +661,6 @@ _NAMES: dict = {}  # NameObject -> its bytes in PDF syntax (escaped once)
 def _serialise(obj, out: list, numbers: dict):
     """`obj` in PDF syntax appended to `out`: what pypdf's write_to_stream writes, with fast
     paths for the common types (names, integers, dictionaries, arrays)."""
-
     t = type(obj)
     if t is _Slot:
         out.append(b"%d %d R" % numbers[obj.name])
@@ -732,7 +727,6 @@ class ExhibitPages:
     def draw(self, c, path: Path, index: int, w: float, h: float):
         """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
         (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
-
         with pdf_limits():
             if path not in self.files:
                 self.files[path] = (_open_pdf(path), _Copier(_Sink(c._doc), path))
@@ -764,13 +758,11 @@ class ExhibitPages:
 
 # ------------------------------------------------------------------ the finished dossier
 
-_HASH_KEY = b'"content_sha256": "'
 _NO_HASH = "0" * 64
 
 
 def _embedded_file(doc, name: str, data: bytes, description: str, relationship: str, subtype: str | None = None):
     """A file specification with its embedded file stream, stored as is (not compressed)."""
-
     ef = StreamObject()
     ef._data = data
     ef[NameObject("/Type")] = NameObject("/EmbeddedFile")
@@ -791,7 +783,6 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
     seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
-
     doc = c._doc
     attachments = []
     if attach_media:
@@ -819,10 +810,10 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     doc._ID = b"\n[<" + ident + b"><" + ident + b">]\n"
 
     def seal(pdf: bytes) -> bytes:
-        at = pdf.find(_HASH_KEY + _NO_HASH.encode(), doc.idToOffset[manifest_stream.name])
+        at = pdf.find(HASH_FIELD + _NO_HASH.encode(), doc.idToOffset[manifest_stream.name])
         if at < 0:
             raise RuntimeError("the manifest's content hash field was not found in the written PDF")
-        at += len(_HASH_KEY)
+        at += len(HASH_FIELD)
         return pdf[:at] + hashlib.sha256(pdf).hexdigest().encode() + pdf[at + 64:]
     return seal
 

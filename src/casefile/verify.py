@@ -35,13 +35,14 @@ from .loading import sha256_file
 
 CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
 MANIFEST_NAME = "casefile-manifest.json"
+HASH_FIELD = b'"content_sha256": "'  # how the hash's field starts in the manifest as written
 
 
 def content_sha256(data: bytes, recorded: str) -> str:
     """The content hash of a dossier's bytes, given the value its manifest records (see above).
     When that value is not found exactly once, the hash of the bytes as they are: it cannot
     equal the recorded value."""
-    key = b'"content_sha256": "' + recorded.encode("ascii", "replace") + b'"'
+    key = HASH_FIELD + recorded.encode("ascii", "replace") + b'"'
     if len(recorded) != 64 or data.count(key) != 1:
         return hashlib.sha256(data).hexdigest()
     at = data.index(key) + len(key) - 65
