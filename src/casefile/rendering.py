@@ -418,8 +418,8 @@ class Markup:
                                 alignment={"center": TA_CENTER, "right": TA_RIGHT, "left": TA_LEFT}[align])
         bullet = el.get("marker")
         if bullet:
-            return Paragraph(self.inline_xml(el), st, bulletText=bullet)
-        return Paragraph(self.inline_xml(el), st)
+            return Para(self.inline_xml(el), st, bulletText=bullet)
+        return Para(self.inline_xml(el), st)
 
     def blocks(self, parent) -> list[Flowable]:
         out: list[Flowable] = []
@@ -458,7 +458,7 @@ class Markup:
         if tag == "table":
             return [self.table(el)]
         if tag == "entry":
-            p = Paragraph(self.inline_xml(el), self.s["entry"])
+            p = Para(self.inline_xml(el), self.s["entry"])
             return [ContentsEntry(p, el.get("key"), int(el.get("level", "0")), st)]
         if tag == "spacer":
             return [Spacer(1, float(el.get("height", "12")))]
@@ -491,7 +491,7 @@ class Markup:
                 return line
         if rtl.is_mainly_rtl(text):
             return rtl.RTLParagraph(" ".join(text.split()), st.fontName, st.fontSize, st.leading)
-        return Paragraph(self.inline_xml(td), st)
+        return Para(self.inline_xml(td), st)
 
     def table(self, el) -> Flowable:
         widths = [float(w) for w in el.get("widths", "1").split(",")]
@@ -554,6 +554,25 @@ class Markup:
         ex = next(e for e in self.dossier.exhibits if e.number == number)
         from .stamping import file_flowables
         return file_flowables(ex, self)
+
+
+class Para(Paragraph):
+    """A Paragraph that remembers its line breaking for the last width it was wrapped at.
+    reportlab wraps the same paragraph several times at one width (a table measures its cells,
+    then draws them; a remainder table after a page break measures its rows again; a kept-
+    together group measures, then places), and line breaking is the dominant cost of a
+    dossier. The result of `wrap` depends only on the width (the style and text never change),
+    so the second and later calls are free."""
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_at and "blPara" in self.__dict__:  # split() may drop blPara
+            return self.width, self.height
+        w, h = super().wrap(availWidth, availHeight)
+        if availWidth >= 1:
+            self._wrapped_at = availWidth
+        return w, h
 
 
 class RowSplitTable(Table):
