@@ -205,11 +205,10 @@ def file_entry(m: dict, path: str) -> dict:
 
 def placed_box(page) -> tuple[float, float, float, float]:
     """Where the exhibit page landed on the dossier page (x, y, w, h): the hairline drawn round
-    it inside the form that places it, moved to where the page's content draws that form."""
+    it right after the form of the exhibit page, moved to where the page's content places both."""
     content = page.get_contents().get_data()
-    m = re.search(rb"1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+/(FormXob\.cfExhibitPage\d+) Do", content)
-    form = page["/Resources"]["/XObject"]["/" + m.group(3).decode()].get_object()
-    box = re.search(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S", form.get_data())
+    m = re.search(rb"1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+q\s+[-\d. ]+ cm\s+/FormXob\.cfExhibitPage\d+ Do", content)
+    box = re.compile(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S").search(content, m.end())
     x, y, w, h = (float(v) for v in box.groups())
     return x + float(m.group(1)), y + float(m.group(2)), w, h
 

@@ -308,19 +308,14 @@ def pdf_page_count(path: Path) -> int:
 
 
 def _open_pdf(path: Path):
-    from pypdf import PdfReader
+    from .pdfobjects import ExhibitReader
 
-    with open(path, "rb") as fh:
-        head = fh.read(1024)
-        fh.seek(0, 2)
-        size = fh.tell()
-        fh.seek(max(0, size - 2048))
-        tail = fh.read()
-    if b"%PDF-" not in head:
+    data = _guard(path, lambda: Path(path).read_bytes())
+    if b"%PDF-" not in data[:1024]:
         raise fail(path, "pdf", "not a PDF (the file does not start with %PDF-)")
-    if b"%%EOF" not in tail:
+    if b"%%EOF" not in data[-2048:]:
         raise fail(path, "pdf", "the PDF is truncated or damaged (no %%EOF marker at its end)")
-    reader = _guard(path, lambda: PdfReader(str(path), strict=False))
+    reader = _guard(path, lambda: ExhibitReader(data))
     if _guard(path, lambda: reader.is_encrypted):
         raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
     return reader
@@ -429,10 +424,24 @@ def _num(x: float):
     return NumberObject(int(r)) if r == int(r) else FloatObject(r)
 
 
+def _box(page, name: str, default: str | None = None) -> list[float]:
+    """pypdf's `page.mediabox` / `page.cropbox` as four floats, without building a
+    RectangleObject (the costliest step of placing a page): a missing or null box falls back to
+    `default`; more than four values keep the first four, fewer are an error."""
+    v = page.get(name)
+    v = v.get_object() if v is not None else None
+    if (v is None or isinstance(v, NullObject)) and default is not None:
+        v = page.get(default)
+        v = v.get_object() if v is not None else None
+    if not isinstance(v, ArrayObject) or len(v) < 4:
+        raise ValueError(f"expected an array of four values for {name}, got {v}")
+    return [float(x) for x in v[:4]]
+
+
 def _visible_box(page) -> tuple[float, float, float, float]:
     """(left, bottom, right, top) of what a viewer shows: the crop box within the media box."""
-    mb = [float(v) for v in page.mediabox]
-    cb = [float(v) for v in page.cropbox]
+    mb = _box(page, "/MediaBox")
+    cb = _box(page, "/CropBox", "/MediaBox")
     ml, mb_, mr, mt = min(mb[0], mb[2]), min(mb[1], mb[3]), max(mb[0], mb[2]), max(mb[1], mb[3])
     cl, cb_, cr, ct = min(cb[0], cb[2]), min(cb[1], cb[3]), max(cb[0], cb[2]), max(cb[1], cb[3])
     box = (max(ml, cl), max(mb_, cb_), min(mr, cr), min(mt, ct))
@@ -728,32 +737,45 @@ class ExhibitPages:
         """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
         (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
         with pdf_limits():
-            if path not in self.files:
-                self.files[path] = (_open_pdf(path), _Copier(_Sink(c._doc), path))
-            reader, copier = self.files[path]
+            key = str(path)  # (a str hashes once; a new Path object hashes its parts every time)
+            if key not in self.files:
+                self.files[key] = (_open_pdf(path), _Copier(_Sink(c._doc), path))
+            reader, copier = self.files[key]
             ref, vbox, rotation, appearances = _guard(path, lambda: _exhibit_form(reader, index, copier),
                                                       page=index + 1)
-        xo = DictionaryObject({NameObject("/P"): ref})
-        for k, (a, _) in enumerate(appearances, 1):
-            xo[NameObject(f"/A{k}")] = a
         matrix, placed = _placement(vbox, rotation, (0, 0, w, h))
-        l, b, r_, t = vbox
-        ops = [f"q\n{' '.join(_fmt(v) for v in matrix)} cm\n/P Do\n"]
-        if appearances:  # drawn over the page, clipped to its visible box like the page itself
-            ops.append(f"{_fmt(l)} {_fmt(b)} {_fmt(r_ - l)} {_fmt(t - b)} re W n\n")
-            for k, (_, am) in enumerate(appearances, 1):
-                ops.append(f"q\n{' '.join(_fmt(v) for v in am)} cm\n/A{k} Do\nQ\n")
-        # the page, then a hairline round it (white pages need an edge)
-        ops.append(f"Q\nq\n0.69 0.706 0.722 RG 0.5 w\n{' '.join(_fmt(v) for v in placed)} re S\nQ\n")
-        form = DecodedStreamObject()
-        form.set_data("".join(ops).encode())
-        form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                     NameObject("/BBox"): ArrayObject(_num(v) for v in (-1, -1, w + 1, h + 1)),
-                     NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): xo})})
         self.count += 1
         name = f"cfExhibitPage{self.count}"
-        _Slot(c._doc, form, c._doc.getXObjectName(name))
-        c.doForm(name)
+        c.saveState()
+        c.transform(*matrix)
+        c.doForm(_form_name(c, ref, name))
+        if appearances:  # drawn over the page, clipped to its visible box like the page itself
+            l, b, r_, t = vbox
+            clip = c.beginPath()
+            clip.rect(l, b, r_ - l, t - b)
+            c.clipPath(clip, stroke=0, fill=0)
+            for k, (a, am) in enumerate(appearances, 1):
+                c.saveState()
+                c.transform(*am)
+                c.doForm(_form_name(c, a, f"{name}A{k}"))
+                c.restoreState()
+        c.restoreState()
+        # a hairline round the page (white pages need an edge)
+        c.saveState()
+        c.setStrokeColorRGB(0.69, 0.706, 0.722)
+        c.setLineWidth(0.5)
+        c.rect(*placed, stroke=1, fill=0)
+        c.restoreState()
+
+
+def _form_name(c, slot: _Slot, name: str) -> str:
+    """Make the copied form in `slot` drawable with `c.doForm(name)`: reportlab finds a form by
+    its name, so the name is added as a second name of the same object (one object, written once)."""
+    doc = c._doc
+    internal = doc.getXObjectName(name)
+    doc.idToObject[internal] = slot
+    doc.idToObjectNumberAndVersion[internal] = doc.idToObjectNumberAndVersion[slot.name]
+    return name
 
 
 # ------------------------------------------------------------------ the finished dossier
