@@ -128,8 +128,8 @@ def test_user_text_is_escaped_never_markup(workspace):
 
 def test_byte_identical_rebuilds(workspace, tmp_path):
     make_case(workspace)
-    a = build(workspace, "--out", str(tmp_path / "a"))
-    b = build(workspace, "--out", str(tmp_path / "b"))
+    build(workspace, "--out", str(tmp_path / "a"))
+    build(workspace, "--out", str(tmp_path / "b"))
     for name in ("alpha.pdf", "beta.pdf"):
         da = hashlib.sha256((tmp_path / "a/demo/confidential" / name).read_bytes()).hexdigest()
         db = hashlib.sha256((tmp_path / "b/demo/confidential" / name).read_bytes()).hexdigest()

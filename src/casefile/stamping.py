@@ -30,7 +30,7 @@ import warnings
 import zlib
 from pathlib import Path
 
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, IndirectObject,
                            NameObject, NullObject, NumberObject, PdfObject, StreamObject, TextStringObject)
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFObject
