@@ -125,23 +125,6 @@ class PageRef(Flowable):
         self.canv.restoreState()
 
 
-class Linked(Flowable):
-    """Wraps a flowable and makes its whole box a link to a key (a table cell of a linked row)."""
-
-    def __init__(self, inner: Flowable, key: str):
-        super().__init__()
-        self.inner, self.key = inner, key
-
-    def wrap(self, aw, ah):
-        w, h = self.inner.wrap(aw, ah)
-        self.width, self.height = aw, h
-        return aw, h
-
-    def draw(self):
-        self.inner.drawOn(self.canv, 0, 0)
-        self.canv.linkRect("", self.key, (0, -2, self.width, self.height + 2), relative=1, thickness=0)
-
-
 class ContentsEntry(Flowable):
     """A contents line: title (wrapped), dot leaders, page number (form), the whole line a link."""
 
@@ -499,23 +482,21 @@ class Markup:
         col_w = [CONTENT[2] * w / total for w in widths]
         header = el.get("header", "0") == "1"
         kind = el.get("class", "grid")
-        rows, bold = [], []
+        rows, bold, links = [], [], []
         for ri, tr in enumerate(el.findall("tr")):
             head = header and ri == 0
-            link = tr.get("link")
+            links.append(tr.get("link"))
             cells = []
             for ci, td in enumerate(tr.findall("td")):
                 is_head = head or (kind == "meta" and ci == 0)
-                f = self.cell(td, is_head, None if link or ci >= len(col_w) else col_w[ci])
-                if link:
-                    f = Linked(f, link)
+                f = self.cell(td, is_head, None if ci >= len(col_w) else col_w[ci])
                 if isinstance(f, str) and is_head:
                     bold.append((ci, ri))
                 cells.append(f)
             rows.append(cells)
         if not rows:
             return Spacer(1, 0)
-        t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT")
+        t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", links=links)
         cs, hs = self.s["cell"], self.s["cellhead"]
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
@@ -579,14 +560,33 @@ class RowSplitTable(Table):
     """A table whose rows move whole to the next page, as usual, except a row taller than a
     whole page (a person named in hundreds of exhibits has an index row longer than a page):
     that one is split inside, each part keeping at least two lines, instead of stopping the
-    build."""
+    build. `links` gives each row the key it links to (or None): the whole row is the link."""
+
+    def __init__(self, *args, links=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = list(links) if links else []
 
     def split(self, availWidth, availHeight):
         self._calc(availWidth, availHeight)
         heights, head = self._rowHeights, self.repeatRows if isinstance(self.repeatRows, int) else 0
         first = heights[head] if len(heights) > head else 0
         self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
-        return super().split(availWidth, availHeight)
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and self.links:
+            # the first part has the first rows; the second the repeated header, then the last
+            # rows (a row split inside is in both)
+            first, rest = parts
+            first.links = self.links[:len(first._cellvalues)]
+            tail = len(rest._cellvalues) - head
+            rest.links = self.links[:head] + self.links[len(self.links) - tail:]
+        return parts
+
+    def draw(self):
+        super().draw()
+        for i, key in enumerate(self.links[:len(self._rowpositions) - 1]):
+            if key:
+                top, bottom = self._rowpositions[i], self._rowpositions[i + 1]
+                self.canv.linkRect("", key, (0, bottom, self._width, top), relative=1, thickness=0)
 
 
 class Quoted(Flowable):
