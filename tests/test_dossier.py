@@ -1,11 +1,17 @@
 """Issue 3: one indexed, paginated PDF per accused, read back with pypdf."""
 
 import hashlib
+import html
 import re
+import shutil
+import subprocess
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import links, norm, outline_titles, pages_text, run
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 
 HOSTILE = 'AT&T < 5 <font color=red>x</font> <a href="javascript:alert(1)">y</a> {{ 7*7 }} \'q\' "dq"'
 
@@ -156,6 +162,59 @@ def test_names_index_lists_terms_with_pages(workspace):
     assert f"Evin Prison {t1_page} ({number})" in texts[idx - 1]
     assert f"Hossein Farsi {t1_page} ({number})" in texts[idx - 1]
     assert texts[idx - 1].index("Gohardasht Prison") > texts[idx - 1].index("Evin Prison")
+
+
+def linked_texts(pdf, page_no: int) -> list[tuple[str, int]]:
+    """(words inside the link's rectangle, as pdftotext -bbox places them; target page) for
+    each link on a page."""
+    xhtml = subprocess.run(["pdftotext", "-f", str(page_no), "-l", str(page_no), "-bbox", str(pdf), "-"],
+                           check=True, capture_output=True, text=True).stdout
+    words = [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xhtml)]
+    r = PdfReader(str(pdf))
+    page = r.pages[page_no - 1]
+    height = float(page.mediabox.top)
+    ids = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(r.pages)}
+    out = []
+    for a in page.get("/Annots", []) or []:
+        a = a.get_object()
+        if a.get("/Subtype") != "/Link":
+            continue
+        dest = a.get("/Dest")
+        if dest is None and "/A" in a:
+            dest = a["/A"].get("/D")
+        if isinstance(dest, str):
+            target = r.get_destination_page_number(r.named_destinations[dest]) + 1
+        else:
+            target = ids.get(dest[0].idnum)
+        x0, y0, x1, y1 = (float(v) for v in a["/Rect"])
+        top, bottom = height - y1, height - y0
+        inside = [w for wx0, wy0, wx1, wy1, w in words
+                  if x0 <= (wx0 + wx1) / 2 <= x1 and top <= (wy0 + wy1) / 2 <= bottom]
+        out.append((" ".join(inside), target))
+    return out
+
+
+@needs_poppler
+def test_index_references_are_links_to_their_pages(workspace):
+    """In the names index and the evidence matrix each reference is a link over its own text
+    ("12 (EX-0002)" or "EX-0002"), and it lands on the page of that exhibit."""
+    make_case(workspace)
+    pdf = build(workspace) / "alpha.pdf"
+    outline = outline_titles(pdf)
+    exhibit_page = {t.split(" — ")[0]: p for _, t, p in outline if re.match(r"[A-Z]+-\d+ — ", t)}
+    idx = next(p for _, t, p in outline if t.startswith("Index of persons"))
+    matrix = next(p for _, t, p in outline if t == "Evidence matrix")
+    found = 0
+    for page_no in (idx, matrix):
+        for text, target in linked_texts(pdf, page_no):
+            m = re.fullmatch(r"(?:(\d+) \()?([A-Z]+-\d+)\)?,?", text)
+            assert m, (page_no, text)
+            if m.group(1):
+                assert int(m.group(1)) == target
+            assert exhibit_page[m.group(2)] == target, (text, target)
+            found += 1
+    assert found >= 6
 
 
 def test_accused_without_evidence_gets_no_dossier_and_a_stale_one_is_removed(workspace):

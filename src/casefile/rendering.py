@@ -40,6 +40,7 @@ MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22 * mm, 22 * mm, 24 * mm, 24 * mm
 CONTENT = (MARGIN_L, MARGIN_B, PAGE_W - MARGIN_L - MARGIN_R, PAGE_H - MARGIN_T - MARGIN_B)
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#5f6368")
+LINK = colors.HexColor("#0b5394")
 RULE = colors.HexColor("#b0b4b8")
 SHADE = colors.HexColor("#eef0f2")
 MARK = colors.HexColor("#fff3b0")
@@ -123,6 +124,68 @@ class PageRef(Flowable):
         self.canv.translate(x, self.size * 0.25)
         self.canv.doForm(self.state.form_name(self.key, self.size, self.align))
         self.canv.restoreState()
+
+
+class RefList(Flowable):
+    """A list of linked references ("12 (EX-0003), 45 (EX-0010)"), as in a names-index row:
+    the references are laid out whole, line by line, each one a link to its key, the page
+    number in link colour. Far cheaper than a paragraph of hundreds of links, and a long list
+    splits between lines when its table row is taller than a page."""
+
+    SEP = ", "
+
+    def __init__(self, refs: list, style: ParagraphStyle, lines: list | None = None):
+        super().__init__()
+        self.refs, self.style = refs, style  # refs: (page text, rest of the text, key)
+        self.lines = lines
+        self._laid_at = None
+
+    def _layout(self, width: float) -> list:
+        font, size = self.style.fontName, self.style.fontSize
+        sep_w = stringWidth(self.SEP, font, size)
+        lines, line, x = [], [], 0.0
+        for i, (page, rest, key) in enumerate(self.refs):
+            pw, rw = stringWidth(page, font, size), stringWidth(rest, font, size)
+            w = pw + rw
+            if line and x + w > width:
+                lines.append(line)
+                line, x = [], 0.0
+            last = i == len(self.refs) - 1
+            line.append((x, page, pw, rest + ("" if last else self.SEP), w, key))
+            x += w + (0 if last else sep_w)
+        if line:
+            lines.append(line)
+        return lines
+
+    def wrap(self, aw, ah):
+        if self.lines is None or (self._laid_at is not None and self._laid_at != aw):
+            self.lines, self._laid_at = self._layout(aw), aw
+        self.width, self.height = aw, len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        n = int(ah // self.style.leading)
+        if n < 1 or n >= len(self.lines):
+            return [] if n < 1 else [self]
+        return [RefList(self.refs, self.style, self.lines[:n]), RefList(self.refs, self.style, self.lines[n:])]
+
+    def draw(self):
+        c, st = self.canv, self.style
+        lead, size = st.leading, st.fontSize
+        for i, line in enumerate(self.lines):
+            y = self.height - i * lead - size
+            t = c.beginText(0, y)
+            t.setFont(st.fontName, size, lead)
+            for x, page, pw, rest, w, key in line:
+                t.setTextOrigin(x, y)
+                t.setFillColor(LINK)
+                t.textOut(page)
+                t.setFillColor(st.textColor)
+                t.textOut(rest)
+            c.drawText(t)
+            for x, page, pw, rest, w, key in line:
+                c.linkRect("", key, (x, y - size * 0.25, x + w, y + size), relative=1, thickness=0)
 
 
 class ContentsEntry(Flowable):
@@ -228,6 +291,29 @@ class Deferred(Flowable):
         pass
 
 
+class KeepWithNext(KeepTogether):
+    """A heading kept with what follows it (reportlab groups a keepWithNext paragraph and the
+    next flowable in one of these). reportlab moves the whole group to a new page whenever it is
+    taller than the space left, which for a heading followed by a table longer than a page
+    leaves a page empty but for the heading before it. A group taller than a page is instead
+    kept only with the start of what follows: the headings and the first row of a table (its
+    repeated header included) or the first lines of a paragraph."""
+
+    def split(self, aW, aH):
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H <= CONTENT[3]:
+            return super().split(aW, aH)
+        *heads, last = self._content
+        need = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in heads)
+        _, h = last.wrap(aW, aH)
+        if isinstance(last, Table):
+            rows = (last.repeatRows if isinstance(last.repeatRows, int) else 0) + 1
+            h = sum(last._rowHeights[:rows])
+        need += min(h, 48) if not isinstance(last, Table) else h
+        return [CondPageBreak(min(need, CONTENT[3]))] + self._content[:]
+
+
 class DossierDoc(BaseDocTemplate):
     def __init__(self, stream, dossier: Dossier, state: RenderState, **kw):
         super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
@@ -235,6 +321,7 @@ class DossierDoc(BaseDocTemplate):
         self.dossier, self.state = dossier, state
         frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
+        self.keepTogetherClass = KeepWithNext
         self._doSave = 0
 
     def handle_flowable(self, flowables):
@@ -466,6 +553,19 @@ class Markup:
         ref = td.find("pageref")
         if ref is not None:
             return PageRef(ref.get("key"), self.state, align=ref.get("align", "right"))
+        refs = td.find("refs")
+        if refs is not None:
+            # <refs><r to="key" page="12">12 (EX-0003)</r>...</refs>: the leading `page` part in
+            # link colour (without `page`, the whole text)
+            items = []
+            for r in refs.findall("r"):
+                text, page = " ".join("".join(r.itertext()).split()), r.get("page")
+                if page is None:
+                    page = text
+                elif not text.startswith(page):
+                    page = ""
+                items.append((page, text[len(page):], r.get("to", "")))
+            return RefList(items, self.s["cellhead" if head else "cell"])
         st = self.s["cellhead" if head else "cell"]
         text = self.plain(td)
         if width is not None and len(td) == 0 and not rtl.has_rtl(text):
