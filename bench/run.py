@@ -357,6 +357,10 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
     def text(el) -> str:
         return escape(" ".join("".join(el.itertext()).split()))
 
+    def cell_text(td) -> str:  # a list of references is written "a, b, c"
+        refs = td.find("refs")
+        return text(td) if refs is None else ", ".join(text(r) for r in refs.findall("r"))
+
     def blocks(parent) -> list:
         out = []
         for el in parent:
@@ -371,7 +375,8 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
             elif tag == "table":
                 widths = [float(w) for w in el.get("widths", "1").split(",")]
                 col_w = [CONTENT[2] * w / sum(widths) for w in widths]
-                rows = [[Paragraph(text(td), styles["cell"]) for td in tr.findall("td")] for tr in el.findall("tr")]
+                rows = [[Paragraph(cell_text(td), styles["cell"]) for td in tr.findall("td")]
+                        for tr in el.findall("tr")]
                 if rows:
                     t = Table(rows, colWidths=col_w, repeatRows=1 if el.get("header") == "1" else 0, hAlign="LEFT")
                     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import links, norm, outline_titles, pages_text, run
@@ -240,3 +242,31 @@ def test_a_table_row_longer_than_a_page_is_split_across_pages(workspace):
     last = next(i for i, t in enumerate(texts) if "Person0899 Surname" in t)
     assert last > first  # the same row, on two pages at least
     assert all(any(n in t for t in texts) for n in names[::50])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("ab Z9.,;:-()[]/\n\t\xa0\u200c\u202b\u202c") + ["زندان", "گوهر", "é", "ß"]),
+                max_size=40).map("".join),
+       st.sampled_from(["body", "cell", "h2", "quote", "li"]))
+def test_plain_paragraphs_skip_the_parser_with_the_same_result(text, style):
+    """Markup.paragraph gives reportlab the fragment its parser would make of plain text:
+    the same fragments, and the same lines once wrapped, as a Paragraph parsed the usual way."""
+    import xml.etree.ElementTree as ET
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
+
+    from casefile import rtl
+    from casefile.rendering import Markup, _styles
+
+    styles = _styles()
+    el = ET.Element("p")
+    el.text = text
+    fast = Markup(None, styles, None).paragraph(el, styles[style])
+    slow = Paragraph(escape(rtl.ltr_visual(text)), styles[style])
+    assert [f.__dict__ for f in fast.frags] == [f.__dict__ for f in slow.frags]
+    if fast.frags:
+        fast.wrap(200, 1000)
+        slow.wrap(200, 1000)
+        assert fast.height == slow.height
+        assert [getattr(x, "words", x) for x in fast.blPara.lines] == [getattr(x, "words", x) for x in slow.blPara.lines]
