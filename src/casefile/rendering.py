@@ -51,6 +51,7 @@ MARK = colors.HexColor("#fff3b0")
 BANNER = {"confidential": ("CONFIDENTIAL", colors.HexColor("#a50e0e")),
           "public": ("PUBLIC — REDACTED", colors.HexColor("#0b5394"))}
 TOTAL = "@total"
+FRAME = "@frame"  # the form of what every page has
 
 
 # ------------------------------------------------------------------ styles
@@ -217,13 +218,14 @@ class ContentsEntry(Flowable):
         extra = last[0] if isinstance(last, tuple) else last.extraSpace
         x0 = self.indent + (self.avail - extra) + 4
         x1 = self.width - self.numw
-        c.saveState()
-        c.setFillColor(RULE)
-        c.setFont(rtl.FONT_REGULAR, 8)
-        dots = int(max(0, x1 - x0) / 4)
-        if dots > 0:
-            c.drawRightString(x1, 6, ". " * (dots // 2))
-        c.restoreState()
+        if x1 - x0 > 8:  # a dotted line: round caps on a dash pattern (no text to encode)
+            c.saveState()
+            c.setStrokeColor(RULE)
+            c.setLineWidth(0.9)
+            c.setLineCap(1)
+            c.setDash([0, 4], 0)
+            c.line(x1 - 4 * int((x1 - x0) / 4), 6.3, x1, 6.3)
+            c.restoreState()
         c.saveState()
         c.translate(self.width, 6)
         c.doForm(self.state.form_name(self.key, 10, "right"))
@@ -355,28 +357,18 @@ class DossierDoc(BaseDocTemplate):
         d, st = self.dossier, self.state
         page = c.getPageNumber()
         c.saveState()
-        # edition banner, top
-        text, colour = BANNER[d.edition]
-        c.setFillColor(colour)
-        c.setFont(rtl.FONT_BOLD, 8.5)
-        c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
+        # what every page has (edition banner, case title, rules, case and accused): one form,
+        # defined once after the last page
+        c.doForm(st.form_name(FRAME, 0, ""))
         # running head
-        c.setFillColor(GREY)
-        c.setFont(rtl.FONT_REGULAR, 7.5)
-        c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(d.case["title"], rtl.FONT_REGULAR, 7.5, 95 * mm))
         head = st.running.get(page) or st.current_head
         if head:
+            c.setFillColor(GREY)
+            c.setFont(rtl.FONT_REGULAR, 7.5)
             c.drawRightString(PAGE_W - MARGIN_R, PAGE_H - 16 * mm, _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm))
-        c.setStrokeColor(RULE)
-        c.setLineWidth(0.4)
-        c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
-        c.line(MARGIN_L, 17 * mm, PAGE_W - MARGIN_R, 17 * mm)
-        # footer: case · accused · edition | Page X of Y | page stamp
+        # footer: Page X of Y | page stamp
         c.setFillColor(INK)
         c.setFont(rtl.FONT_REGULAR, 7.5)
-        original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
-        left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
-        c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
         label = f"Page {page} of "
         w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
         x = PAGE_W / 2 - (w + 8) / 2
@@ -416,8 +408,33 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _define_forms(c, st: RenderState, total: int):
+def _draw_frame(c, d: Dossier):
+    """What every page of the dossier has: edition banner, case title, rules, case and accused."""
+    text, colour = BANNER[d.edition]
+    c.setFillColor(colour)
+    c.setFont(rtl.FONT_BOLD, 8.5)
+    c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
+    c.setFillColor(GREY)
+    c.setFont(rtl.FONT_REGULAR, 7.5)
+    c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(d.case["title"], rtl.FONT_REGULAR, 7.5, 95 * mm))
+    c.setStrokeColor(RULE)
+    c.setLineWidth(0.4)
+    c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
+    c.line(MARGIN_L, 17 * mm, PAGE_W - MARGIN_R, 17 * mm)
+    c.setFillColor(INK)
+    c.setFont(rtl.FONT_REGULAR, 7.5)
+    original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
+    left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
+    c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
+
+
+def _define_forms(c, st: RenderState, total: int, d: Dossier):
     for (key, size, align), name in st.form_ids.items():
+        if key == FRAME:
+            c.beginForm(name, lowerx=0, lowery=0, upperx=PAGE_W, uppery=PAGE_H)
+            _draw_frame(c, d)
+            c.endForm()
+            continue
         if key == TOTAL:
             text = str(total)
         elif key in st.pages:
@@ -832,7 +849,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     with pdf_limits():  # exhibit PDFs are read while typesetting
         doc.build(flows)
     total = doc.canv.getPageNumber() - 1
-    _define_forms(doc.canv, state, total)
+    _define_forms(doc.canv, state, total, dossier)
     from .stamping import add_manifest
     seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
     doc.canv.save()
