@@ -270,3 +270,34 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_result(text, style):
         slow.wrap(200, 1000)
         assert fast.height == slow.height
         assert [getattr(x, "words", x) for x in fast.blPara.lines] == [getattr(x, "words", x) for x in slow.blPara.lines]
+
+
+WORDS = ["a", "the", "witness", "Evin", "1988,", "(prison)", "زندان", "word\xa0joined", "soft\xadhyphen",
+         "Supercalifragilisticexpialidocious" * 3, "—", "é", "x" * 40]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + [" ", "\n", "  "]), max_size=80).map(" ".join),
+       st.sampled_from(["body", "cell", "h1", "quote", "li", "small"]),
+       st.sampled_from([40.0, 90.5, 200.0, 481.9]),
+       st.sampled_from([None, "•", "12."]))
+def test_line_breaking_is_reportlabs(text, style, width, bullet):
+    """Para's own line breaking (word widths remembered) gives the lines reportlab's gives."""
+    from reportlab.platypus import Paragraph
+
+    from casefile.rendering import Para, _styles
+
+    s = _styles()[style]
+    fast, slow = Para(escape_text(text), s, bulletText=bullet), Paragraph(escape_text(text), s, bulletText=bullet)
+    assert fast.wrap(width, 5000) == slow.wrap(width, 5000)
+    a, b = fast.blPara, slow.blPara
+    assert a.kind == b.kind and len(a.lines) == len(b.lines)
+    for x, y in zip(a.lines, b.lines):
+        assert (x[0], list(x[1])) == (y[0], list(y[1])) if a.kind == 0 else x.__dict__ == y.__dict__
+    assert fast._width_max == slow._width_max
+
+
+def escape_text(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return escape(text)

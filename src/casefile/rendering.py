@@ -26,11 +26,12 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.flowables import HRFlowable
-from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paragraph import _handleBulletWidth, _processed_frags, _shy as _SHY, cleanBlockQuotedText
+from reportlab.platypus.paragraph import split as _rl_split, strip as _rl_strip
 from reportlab.platypus.paraparser import ParaParser
 
 from . import __version__, rtl
@@ -45,6 +46,7 @@ INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#5f6368")
 LINK = colors.HexColor("#0b5394")
 _MARKUP_CHARS = re.compile("[&<>\"']")
+_WORD_WIDTHS: dict = {}  # (font, size) -> {word: width}, for Para.breakLines
 RULE = colors.HexColor("#b0b4b8")
 SHADE = colors.HexColor("#eef0f2")
 MARK = colors.HexColor("#fff3b0")
@@ -695,6 +697,73 @@ class Para(Paragraph):
         if availWidth >= 1:
             self._wrapped_at = availWidth
         return w, h
+
+    def breakLines(self, width):
+        """reportlab's line breaking for its simplest case (one plain fragment: no hyphenation,
+        soft hyphens, bidi, shaping or words longer than a line), done the same way with word
+        widths remembered per font and size; any other case is reportlab's own. The lines are
+        the same (tests/test_dossier.py compares both ways)."""
+        style, frags = self.style, self.frags
+        maxWidths = width if isinstance(width, (tuple, list)) else [width]
+        f = frags[0] if len(frags) == 1 else None
+        if (f is None or not hasattr(f, "text") or style.wordWrap or style.endDots
+                or hasattr(f, "cbDefn") or hasattr(f, "backColor") or _processed_frags(frags)
+                or (style.shaping and getFont(style.fontName).shapable)
+                or getattr(style, "hyphenationLang", "") or style.uriWasteReduce or style.embeddedHyphenation
+                or _SHY in f.text):
+            return super().breakLines(width)
+        font_name, font_size = f.fontName, f.fontSize
+        widths = _WORD_WIDTHS.get((font_name, font_size))
+        if widths is None:
+            if len(_WORD_WIDTHS) > 64:
+                _WORD_WIDTHS.clear()
+            widths = _WORD_WIDTHS[(font_name, font_size)] = {}
+        elif len(widths) > 200_000:
+            widths.clear()
+        text = _rl_strip(f.text)
+        words = _rl_split(text) if text else []
+        measured = []
+        for word in words:
+            w = widths.get(word)
+            if w is None:
+                w = widths[word] = stringWidth(word, font_name, font_size, self.encoding)
+            measured.append(w)
+        saved = list(maxWidths)
+        _handleBulletWidth(self.bulletText, style, maxWidths)
+        if measured and max(measured) > min(maxWidths):  # a word to split: reportlab's way
+            maxWidths[:] = saved
+            return super().breakLines(width)
+        self._width_max = 0
+        self.height = 0
+        self._splitLongWordCount = self._hyphenations = 0
+        ascent, descent = getAscentDescent(font_name, font_size)
+        if not text:
+            return f.clone(kind=0, lines=[], ascent=ascent, descent=descent, fontSize=font_size)
+        space = widths.get(" ")
+        if space is None:
+            space = widths[" "] = stringWidth(" ", font_name, font_size, self.encoding)
+        shrink = style.spaceShrinkage * space
+        last = len(maxWidths) - 1
+        lineno, max_width, width_max = 0, maxWidths[0], 0
+        lines, line, current = [], [], -space
+        for word, w in zip(words, measured):
+            new = current + space + w
+            if new <= max_width + shrink * len(line) or not line:
+                line.append(word)
+                current = new
+            else:
+                if current > width_max:
+                    width_max = current
+                lines.append((max_width - current, line))
+                line, current = [word], w
+                lineno += 1
+                max_width = maxWidths[min(last, lineno)]
+        if line:
+            if current > width_max:
+                width_max = current
+            lines.append((max_width - current, line))
+        self._width_max = width_max
+        return f.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=font_size)
 
 
 class RowSplitTable(Table):
