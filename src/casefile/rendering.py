@@ -26,6 +26,8 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
+from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
@@ -84,6 +86,27 @@ def _styles() -> dict[str, ParagraphStyle]:
         "entry": ParagraphStyle("entry", parent=base, spaceAfter=0, leading=14),
     }
     return s
+
+
+# ------------------------------------------------------------------ links
+
+
+class _Link(PDFObject):
+    """A link annotation to a bookmark, written as reportlab writes `canvas.linkRect(...,
+    thickness=0)` (the same bytes) without building its dictionaries: a dossier has a link
+    for every contents line, index row and reference, thousands in a big one."""
+
+    def __init__(self, rect, destination):
+        self.rect, self.destination = rect, destination
+
+    def format(self, document):
+        return (b"<<\n/Border [ 0 0 0 ] /Contents () /Dest " + self.destination.format(document)
+                + b" /Rect " + pdf_format(PDFArray(self.rect), document) + b" /Subtype /Link /Type /Annot\n>>")
+
+
+def link(c, key: str, rect):
+    """Make `rect` (in the current coordinates) a link to the bookmark `key`."""
+    c._addAnnotation(_Link(c._absRect(rect, 1), c._bookmarkReference(key)))
 
 
 # ------------------------------------------------------------------ flowables
@@ -192,7 +215,7 @@ class RefList(Flowable):
                 t.textOut(rest)
             c.drawText(t)
             for x, page, pw, rest, w, key in line:
-                c.linkRect("", key, (x, y - size * 0.25, x + w, y + size), relative=1, thickness=0)
+                link(c, key, (x, y - size * 0.25, x + w, y + size))
 
 
 class ContentsEntry(Flowable):
@@ -232,7 +255,7 @@ class ContentsEntry(Flowable):
         c.translate(self.width, 6)
         c.doForm(self.state.form_name(self.key, 10, "right"))
         c.restoreState()
-        c.linkRect("", self.key, (0, 0, self.width, self.height), relative=1, thickness=0)
+        link(c, self.key, (0, 0, self.width, self.height))
 
 
 class FilePage(Flowable):
@@ -796,7 +819,7 @@ class RowSplitTable(Table):
         for i, key in enumerate(self.links[:len(self._rowpositions) - 1]):
             if key:
                 top, bottom = self._rowpositions[i], self._rowpositions[i + 1]
-                self.canv.linkRect("", key, (0, bottom, self._width, top), relative=1, thickness=0)
+                link(self.canv, key, (0, bottom, self._width, top))
 
 
 class Quoted(Flowable):
