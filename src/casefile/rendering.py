@@ -26,9 +26,10 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject, PDFObjectReference
 from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
+from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
                                 PageTemplate, Paragraph, Spacer, Table, TableStyle)
 from reportlab.platypus.flowables import HRFlowable
@@ -466,14 +467,29 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
             text = str(st.pages[key])
         else:
             text = "—"  # a withheld exhibit, or a key never placed: shown as a dash
-        c.beginForm(name, lowerx=-200, lowery=-10, upperx=200, uppery=30)
-        c.setFont(rtl.FONT_REGULAR, size)
-        c.setFillColor(INK)
-        if align == "right":
-            c.drawRightString(0, 0, text)
-        else:
-            c.drawString(0, 0, text)
-        c.endForm()
+        c._doc.addForm(name, _NumberForm(c, text, size, align == "right"))
+
+
+class _NumberForm(PDFObject):
+    """A page number drawn as a form: what `beginForm`, `drawString` and `endForm` make of it,
+    written directly (a dossier has one for every page reference of its contents and indexes,
+    and reportlab's forms carry a resource dictionary and a preamble each). The text is
+    encoded now, before the fonts are written."""
+
+    def __init__(self, c, text: str, size: float, right: bool):
+        font = getFont(rtl.FONT_REGULAR)
+        x = -stringWidth(text, rtl.FONT_REGULAR, size) if right else 0
+        ops = [f"{fp_str(INK.red, INK.green, INK.blue)} rg BT 1 0 0 1 {fp_str(x)} 0 Tm"]
+        for subset, t in font.splitString(text, c._doc):
+            ops.append(f"{font.getSubsetInternalName(subset, c._doc)} {fp_str(size)} Tf {fp_str(size * 1.2)} TL "
+                       f"({c._escape(t)}) Tj")
+        ops.append("T* ET")  # the line ends here (text extraction sees the break, as after drawString)
+        self.content = "\n".join(ops).encode("latin-1")
+
+    def format(self, document):
+        fonts = pdf_format(PDFObjectReference("BasicFonts"), document)
+        return (b"<< /BBox [ -200 -10 200 30 ] /Length %d /Resources << /Font %s >> /Subtype /Form "
+                b"/Type /XObject >>\nstream\n%s\nendstream" % (len(self.content), fonts, self.content))
 
 
 # ------------------------------------------------------------------ markup -> flowables
