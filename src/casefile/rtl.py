@@ -61,6 +61,7 @@ Public API
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -483,6 +484,11 @@ class _LineLayout:
     width: float
 
 
+@functools.lru_cache(maxsize=16384)
+def _char_width(ch: str, font: str, size: float) -> float:
+    return pdfmetrics.stringWidth(ch, font, size)
+
+
 def _layout_rtl_line(text: str, font_name: str, font_size: float) -> _LineLayout:
     """Shape, reorder and place the glyphs of one RTL line."""
     cmap = _cmap(font_name)
@@ -502,7 +508,7 @@ def _layout_rtl_line(text: str, font_name: str, font_size: float) -> _LineLayout
                 ch = partner  # no twin: draw the mirror character itself
         if _is_invisible(ch) and ch != " " and ord(ch) not in cmap:
             continue  # a format character the font cannot draw: skip it
-        width = pdfmetrics.stringWidth(ch, font, font_size)
+        width = _char_width(ch, font, font_size)
         glyphs.append(_Glyph(ch, font, x, width, index, level))
         x += width
     return _LineLayout(tuple(glyphs), x)
@@ -523,6 +529,7 @@ _EXTRACT_NEUTRAL = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _extract_class(ch: str) -> str:
     """``"R"``, ``"L"`` or ``"N"``: the direction an extractor assumes for ``ch``."""
     cp = 0x20 if ch == "\u00a0" else ord(ch)  # reportlab writes NBSP as a space
@@ -650,10 +657,15 @@ def _draw_rtl_line(canv, layout: _LineLayout, x_left: float, y: float, font_size
         return
     doc = canv._doc
 
+    subsets = doc.__dict__.setdefault("_casefile_subsets", {})  # a character keeps its subset
+
     def font_key(glyph: _Glyph) -> tuple[str, int]:
         # reportlab splits a TrueType font into 256-glyph subsets, each one a
         # separate PDF font; a subset change is a font change for extractors.
-        subset = pdfmetrics.getFont(glyph.font).splitString(glyph.char, doc)[0][0]
+        key = (glyph.font, glyph.char)
+        subset = subsets.get(key)
+        if subset is None:
+            subset = subsets[key] = pdfmetrics.getFont(glyph.font).splitString(glyph.char, doc)[0][0]
         return glyph.font, subset
 
     plan = _emission_plan(sorted(layout.glyphs, key=lambda g: g.logical), font_key)
