@@ -13,6 +13,7 @@ page numbers are plain text.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -386,29 +387,39 @@ class DossierDoc(BaseDocTemplate):
         # what every page has (edition banner, case title, rules, case and accused): one form,
         # defined once after the last page
         c.doForm(st.form_name(FRAME, 0, ""))
-        # running head
+        # running head and "Page X of"; the page count; edition and page stamp
+        t = c.beginText()
         head = st.running.get(page) or st.current_head
         if head:
-            c.setFillColor(GREY)
-            c.setFont(rtl.FONT_REGULAR, 7.5)
-            c.drawRightString(PAGE_W - MARGIN_R, PAGE_H - 16 * mm, _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm))
-        # footer: Page X of Y | page stamp
-        c.setFillColor(INK)
-        c.setFont(rtl.FONT_REGULAR, 7.5)
+            text = _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)
+            t.setFillColor(GREY)
+            t.setFont(rtl.FONT_REGULAR, 7.5)
+            t.setTextOrigin(PAGE_W - MARGIN_R - _width(text, rtl.FONT_REGULAR, 7.5), PAGE_H - 16 * mm)
+            t.textOut(text)
+        t.setFillColor(INK)
+        t.setFont(rtl.FONT_REGULAR, 7.5)
         label = f"Page {page} of "
-        w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
+        w = _width(label, rtl.FONT_REGULAR, 7.5)
         x = PAGE_W / 2 - (w + 8) / 2
-        c.drawString(x, 12 * mm, label)
+        t.setTextOrigin(x, 12 * mm)
+        t.textOut(label)
+        c.drawText(t)
         c.saveState()
         c.translate(x + w, 12 * mm)
-        c.doForm(st.form_name(TOTAL, 7.5, "left"))
+        c.doForm(st.form_name(TOTAL, 7.5, "left"))  # the page count, known at the end
         c.restoreState()
-        c.setFont(rtl.FONT_BOLD, 8)
+        t = c.beginText()
+        t.setFillColor(INK)
+        t.setFont(rtl.FONT_REGULAR, 7.5)
         stamp = f"{d.stamp_prefix}-{page:06d}"
-        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, stamp)
-        c.setFont(rtl.FONT_REGULAR, 7.5)
-        c.drawRightString(PAGE_W - MARGIN_R - stringWidth(stamp, rtl.FONT_BOLD, 8) - 8, 12 * mm,
-                          f"{d.edition} edition ·")
+        stamp_w = _width(stamp, rtl.FONT_BOLD, 8)
+        edition = f"{d.edition} edition ·"
+        t.setTextOrigin(PAGE_W - MARGIN_R - stamp_w - 8 - _width(edition, rtl.FONT_REGULAR, 7.5), 12 * mm)
+        t.textOut(edition)
+        t.setFont(rtl.FONT_BOLD, 8)
+        t.setTextOrigin(PAGE_W - MARGIN_R - stamp_w, 12 * mm)
+        t.textOut(stamp)
+        c.drawText(t)
         c.restoreState()
 
         if page in st.stamps:
@@ -426,7 +437,14 @@ class DossierDoc(BaseDocTemplate):
             c.restoreState()
 
 
+@functools.lru_cache(maxsize=4096)
+def _width(text: str, font: str, size: float) -> float:
+    return stringWidth(text, font, size)
+
+
+@functools.lru_cache(maxsize=1024)
 def _fit(text: str, font: str, size: float, width: float) -> str:
+    """`text`, cut short with "…" if wider than `width`."""
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
