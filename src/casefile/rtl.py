@@ -61,13 +61,13 @@ Public API
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from arabic_reshaper import ArabicReshaper
 from bidi import algorithm as _bidi
@@ -468,8 +468,7 @@ def missing_glyphs(text: str, font_name: str = FONT_REGULAR) -> list[str]:
 # RTL line layout and drawing
 
 
-@dataclass(frozen=True)
-class _Glyph:
+class _Glyph(NamedTuple):  # (a named tuple: tens of thousands are made per dossier)
     char: str  # character code written to the PDF
     font: str  # font to draw it with
     x: float  # left edge, relative to the line's left end
@@ -484,7 +483,7 @@ class _LineLayout:
     width: float
 
 
-@functools.lru_cache(maxsize=16384)
+@lru_cache(maxsize=16384)
 def _char_width(ch: str, font: str, size: float) -> float:
     return pdfmetrics.stringWidth(ch, font, size)
 
@@ -529,7 +528,7 @@ _EXTRACT_NEUTRAL = (
 )
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _extract_class(ch: str) -> str:
     """``"R"``, ``"L"`` or ``"N"``: the direction an extractor assumes for ``ch``."""
     cp = 0x20 if ch == "\u00a0" else ord(ch)  # reportlab writes NBSP as a space
