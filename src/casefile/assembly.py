@@ -8,6 +8,7 @@ never sees what the public must not.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,6 +111,13 @@ def public_terms(li) -> list[str]:
     return list(li.item.redact) + marked_spans(li.body)
 
 
+@functools.lru_cache(maxsize=1024)
+def _parsed_body(text: str) -> tuple:
+    """An item's body parsed once for all the dossiers and editions it is in (blocks are
+    immutable)."""
+    return tuple(parse_body(text))
+
+
 def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo],
              edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None) -> list[Dossier]:
     case = lc.case
@@ -125,7 +133,7 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         exhibits = []
         for li in chosen:
             data = li.item.model_dump(by_alias=True)
-            blocks = parse_body(li.body)
+            blocks = list(_parsed_body(li.body))
             withheld = public and li.item.confidential
             if public:
                 terms = public_terms(li)

@@ -388,14 +388,13 @@ class DossierDoc(BaseDocTemplate):
         # defined once after the last page
         c.doForm(st.form_name(FRAME, 0, ""))
         # running head and "Page X of"; the page count; edition and page stamp
-        t = c.beginText()
         head = st.running.get(page) or st.current_head
-        if head:
-            text = _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)
-            t.setFillColor(GREY)
-            t.setFont(rtl.FONT_REGULAR, 7.5)
-            t.setTextOrigin(PAGE_W - MARGIN_R - _width(text, rtl.FONT_REGULAR, 7.5), PAGE_H - 16 * mm)
-            t.textOut(text)
+        if head:  # one form per running head
+            c.saveState()
+            c.translate(PAGE_W - MARGIN_R, PAGE_H - 16 * mm)
+            c.doForm(st.form_name(("@head", _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)), 7.5, "right"))
+            c.restoreState()
+        t = c.beginText()
         t.setFillColor(INK)
         t.setFont(rtl.FONT_REGULAR, 7.5)
         label = f"Page {page} of "
@@ -408,18 +407,9 @@ class DossierDoc(BaseDocTemplate):
         c.translate(x + w, 12 * mm)
         c.doForm(st.form_name(TOTAL, 7.5, "left"))  # the page count, known at the end
         c.restoreState()
-        t = c.beginText()
-        t.setFillColor(INK)
-        t.setFont(rtl.FONT_REGULAR, 7.5)
-        stamp = f"{d.stamp_prefix}-{page:06d}"
-        stamp_w = _width(stamp, rtl.FONT_BOLD, 8)
-        edition = f"{d.edition} edition ·"
-        t.setTextOrigin(PAGE_W - MARGIN_R - stamp_w - 8 - _width(edition, rtl.FONT_REGULAR, 7.5), 12 * mm)
-        t.textOut(edition)
-        t.setFont(rtl.FONT_BOLD, 8)
-        t.setTextOrigin(PAGE_W - MARGIN_R - stamp_w, 12 * mm)
-        t.textOut(stamp)
-        c.drawText(t)
+        c.setFillColor(INK)
+        c.setFont(rtl.FONT_BOLD, 8)
+        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, f"{d.stamp_prefix}-{page:06d}")
         c.restoreState()
 
         if page in st.stamps:
@@ -470,6 +460,10 @@ def _draw_frame(c, d: Dossier):
     original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
     left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
     c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
+    # the edition, left of the page stamp (as wide as its widest digits allow)
+    digit = max(stringWidth(ch, rtl.FONT_BOLD, 8) for ch in "0123456789")
+    stamp_w = stringWidth(f"{d.stamp_prefix}-", rtl.FONT_BOLD, 8) + 6 * digit
+    c.drawRightString(PAGE_W - MARGIN_R - stamp_w - 8, 12 * mm, f"{d.edition} edition ·")
 
 
 def _define_forms(c, st: RenderState, total: int, d: Dossier):
@@ -479,35 +473,40 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
             _draw_frame(c, d)
             c.endForm()
             continue
+        if isinstance(key, tuple):  # ("@head", running head as fitted)
+            c._doc.addForm(name, _TextForm(c, key[1], size, True, GREY))
+            continue
         if key == TOTAL:
             text = str(total)
         elif key in st.pages:
             text = str(st.pages[key])
         else:
             text = "—"  # a withheld exhibit, or a key never placed: shown as a dash
-        c._doc.addForm(name, _NumberForm(c, text, size, align == "right"))
+        c._doc.addForm(name, _TextForm(c, text, size, align == "right"))
 
 
-class _NumberForm(PDFObject):
-    """A page number drawn as a form: what `beginForm`, `drawString` and `endForm` make of it,
-    written directly (a dossier has one for every page reference of its contents and indexes,
-    and reportlab's forms carry a resource dictionary and a preamble each). The text is
-    encoded now, before the fonts are written."""
+class _TextForm(PDFObject):
+    """One line of text drawn as a form (a page number, a running head): what `beginForm`,
+    `drawString` and `endForm` make of it, written directly (a dossier has one for every page
+    reference of its contents and indexes, and reportlab's forms carry a resource dictionary
+    and a preamble each). The text is encoded now, before the fonts are written."""
 
-    def __init__(self, c, text: str, size: float, right: bool):
+    def __init__(self, c, text: str, size: float, right: bool, colour=INK):
         font = getFont(rtl.FONT_REGULAR)
-        x = -stringWidth(text, rtl.FONT_REGULAR, size) if right else 0
-        ops = [f"{fp_str(INK.red, INK.green, INK.blue)} rg BT 1 0 0 1 {fp_str(x)} 0 Tm"]
+        w = stringWidth(text, rtl.FONT_REGULAR, size)
+        x = -w if right else 0
+        ops = [f"{fp_str(colour.red, colour.green, colour.blue)} rg BT 1 0 0 1 {fp_str(x)} 0 Tm"]
         for subset, t in font.splitString(text, c._doc):
             ops.append(f"{font.getSubsetInternalName(subset, c._doc)} {fp_str(size)} Tf {fp_str(size * 1.2)} TL "
                        f"({c._escape(t)}) Tj")
         ops.append("T* ET")  # the line ends here (text extraction sees the break, as after drawString)
         self.content = "\n".join(ops).encode("latin-1")
+        self.bbox = b"[ %s ]" % fp_str(x - 2, -size, x + w + 2, size * 2).encode()
 
     def format(self, document):
         fonts = pdf_format(PDFObjectReference("BasicFonts"), document)
-        return (b"<< /BBox [ -200 -10 200 30 ] /Length %d /Resources << /Font %s >> /Subtype /Form "
-                b"/Type /XObject >>\nstream\n%s\nendstream" % (len(self.content), fonts, self.content))
+        return (b"<< /BBox %s /Length %d /Resources << /Font %s >> /Subtype /Form "
+                b"/Type /XObject >>\nstream\n%s\nendstream" % (self.bbox, len(self.content), fonts, self.content))
 
 
 # ------------------------------------------------------------------ markup -> flowables
@@ -906,6 +905,7 @@ def template_env(root: Path | None) -> Environment:
         loaders.append(FileSystemLoader(str(Path(root) / "templates")))
     loaders.append(PackageLoader("casefile", "templates"))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True, default_for_string=True),
+                      auto_reload=False,  # a build reads each template once (no stat per exhibit)
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["date"] = lambda v: display_date(v) if v else ""
     env.filters["typelabel"] = lambda t: TYPE_LABELS.get(t, t)
