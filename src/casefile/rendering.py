@@ -27,7 +27,7 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject, PDFObjectReference
+from reportlab.pdfbase.pdfdoc import PDFObject, PDFObjectReference
 from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
 from reportlab.lib.rl_accel import fp_str
@@ -102,8 +102,12 @@ class _Link(PDFObject):
         self.rect, self.destination = rect, destination
 
     def format(self, document):
-        return (b"<<\n/Border [ 0 0 0 ] /Contents () /Dest " + self.destination.format(document)
-                + b" /Rect " + pdf_format(PDFArray(self.rect), document) + b" /Subtype /Link /Type /Annot\n>>")
+        dests = document.__dict__.setdefault("_casefile_dests", {})  # key -> "[ 12 0 R /Fit ]"
+        dest = dests.get(self.destination.name)
+        if dest is None:
+            dest = dests[self.destination.name] = self.destination.format(document)
+        return (b"<<\n/Border [ 0 0 0 ] /Contents () /Dest %s /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
+                % (dest, fp_str(*self.rect).encode()))
 
 
 def link(c, key: str, rect):
