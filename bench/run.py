@@ -737,7 +737,8 @@ def main(argv=None) -> int:
     ap.add_argument("--items", type=int, help="items of the main corpus (default 2000; 200 with --quick)")
     ap.add_argument("--accused", type=int, help="accused of the main corpus (default 20; 4 with --quick)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--repeat", type=int, help="renders of the dossier for figure 1, best kept (default 2; 3 with --quick)")
+    ap.add_argument("--repeat", type=int,
+                    help="renders of the dossier for figure 1, alternated, best kept (default 5; 7 with --quick)")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="cProfile one dossier render; print the top N cumulative entries")
     ap.add_argument("--timeout", type=float, default=4 * 3600, help="seconds allowed to each build")
@@ -781,7 +782,7 @@ def main(argv=None) -> int:
         row("corpus passes `casefile check`", "0 problems" if p.ok else "problems", "0 problems", verdict(p.ok),
             note="" if p.ok else (p.stderr or p.stdout).strip().splitlines()[0][:300])
         try:
-            in_process(root, max(1, a.repeat or (3 if a.quick else 2)), a.profile)
+            in_process(root, max(1, a.repeat or (7 if a.quick else 5)), a.profile)
         except Exception as e:  # report and go on with the CLI figures
             import traceback
             row("in-process dossier render", "ERROR", result="ERROR", note=f"{type(e).__name__}: {e}")
