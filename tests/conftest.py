@@ -128,8 +128,8 @@ def outline_titles(pdf) -> list[tuple[int, str, int]]:
     return out
 
 
-def links(pdf) -> list[tuple[int, int]]:
-    """(page with the link, target page) for every internal link annotation."""
+def link_annotations(pdf) -> list[tuple[int, tuple, int | None]]:
+    """(page with the link, its rectangle, target page) for every internal link annotation."""
     r = PdfReader(str(pdf))
     ids = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(r.pages)}
     out = []
@@ -146,5 +146,10 @@ def links(pdf) -> list[tuple[int, int]]:
                 target = r.get_destination_page_number(dest) + 1 if dest is not None else None
             else:
                 target = ids.get(dest[0].idnum)
-            out.append((i, target))
+            out.append((i, tuple(float(v) for v in a["/Rect"]), target))
     return out
+
+
+def links(pdf) -> list[tuple[int, int]]:
+    """(page with the link, target page) for every internal link annotation."""
+    return [(page, target) for page, _, target in link_annotations(pdf)]

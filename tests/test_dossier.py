@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import links, norm, outline_titles, pages_text, run
+from conftest import link_annotations, links, norm, outline_titles, pages_text, run
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 
@@ -173,23 +173,11 @@ def linked_texts(pdf, page_no: int) -> list[tuple[str, int]]:
                            check=True, capture_output=True, text=True).stdout
     words = [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xhtml)]
-    r = PdfReader(str(pdf))
-    page = r.pages[page_no - 1]
-    height = float(page.mediabox.top)
-    ids = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(r.pages)}
+    height = float(PdfReader(str(pdf)).pages[page_no - 1].mediabox.top)
     out = []
-    for a in page.get("/Annots", []) or []:
-        a = a.get_object()
-        if a.get("/Subtype") != "/Link":
+    for page, (x0, y0, x1, y1), target in link_annotations(pdf):
+        if page != page_no:
             continue
-        dest = a.get("/Dest")
-        if dest is None and "/A" in a:
-            dest = a["/A"].get("/D")
-        if isinstance(dest, str):
-            target = r.get_destination_page_number(r.named_destinations[dest]) + 1
-        else:
-            target = ids.get(dest[0].idnum)
-        x0, y0, x1, y1 = (float(v) for v in a["/Rect"])
         top, bottom = height - y1, height - y0
         inside = [w for wx0, wy0, wx1, wy1, w in words
                   if x0 <= (wx0 + wx1) / 2 <= x1 and top <= (wy0 + wy1) / 2 <= bottom]
