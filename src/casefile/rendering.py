@@ -706,7 +706,8 @@ class Markup:
                  ("TEXTCOLOR", (0, 0), (-1, -1), cs.textColor),
                  ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
                  ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]
-        style += [("FONT", at, at, hs.fontName, hs.fontSize, hs.leading) for at in bold]
+        style += [("FONT", (col, first), (col, last), hs.fontName, hs.fontSize, hs.leading)
+                  for col, first, last in _runs(bold)]
         if kind == "meta":
             style += [("BACKGROUND", (0, 0), (0, -1), SHADE), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                       ("LINEABOVE", (0, 0), (-1, 0), 0.3, RULE)]
@@ -824,6 +825,18 @@ class Para(Paragraph):
             lines.append((max_width - current, line))
         self._width_max = width_max
         return f.clone(kind=0, lines=lines, ascent=ascent, descent=descent, fontSize=font_size)
+
+
+def _runs(cells: list) -> list:
+    """(column, first row, last row) for runs of consecutive rows among (column, row) cells: one
+    table style command per run instead of one per cell."""
+    out: list = []
+    for col, row in sorted(cells):
+        if out and out[-1][0] == col and out[-1][2] == row - 1:
+            out[-1][2] = row
+        else:
+            out.append([col, row, row])
+    return [tuple(r) for r in out]
 
 
 class RowSplitTable(Table):
