@@ -213,8 +213,8 @@ class RefList(Flowable):
             y = self.height - i * lead - size
             t = c.beginText(0, y)
             t.setFont(st.fontName, size, lead)
-            for x, page, pw, rest, w, key in line:
-                t.setTextOrigin(x, y)
+            for x, page, pw, rest, w, key in line:  # each reference ends with its separator:
+                # the text goes on where the next one starts
                 t.setFillColor(LINK)
                 t.textOut(page)
                 t.setFillColor(st.textColor)
