@@ -41,7 +41,7 @@ from pypdf.generic import (
 
 _MAX_DEPTH = 64
 
-# pypdf's whitespace (read_non_whitespace) and its name delimiters (NameObject.delimiter_pattern)
+# pypdf's whitespace (read_non_whitespace)
 _WS = re.compile(rb"[\x00\t\n\x0c\r ]*")
 _HEADER = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]*obj[\x00\t\n\x0c\r ]*")
 # pypdf's read_object_header on "12 0 obj": the position after it is the next non-whitespace
@@ -58,11 +58,11 @@ class ExhibitReader(PdfReader):
     """A `PdfReader` with a fast path for plainly stored objects (see the module docstring)."""
 
     def __init__(self, data: bytes):
-        self._bytes = None  # pypdf reads the trailer and /Encrypt while it starts: no fast path
-        self._headers = data  # ... but it checks every object's header: that can be fast
+        self._data = data
+        self._started = False  # pypdf reads the trailer and /Encrypt while it starts: no fast path
         self._fast_active: set = set()
         super().__init__(io.BytesIO(data), strict=False)  # BytesIO shares `data`, no copy
-        self._bytes = data
+        self._started = True
 
     def get_object(self, indirect_reference):
         if isinstance(indirect_reference, int):
@@ -79,15 +79,15 @@ class ExhibitReader(PdfReader):
 
     def read_object_header(self, stream):
         """pypdf's, for the usual shape "12 0 obj" at the position; anything else is pypdf's."""
-        m = _PLAIN_HEADER.match(self._headers, stream.tell())
+        m = _PLAIN_HEADER.match(self._data, stream.tell())
         if m is None:
             return super().read_object_header(stream)
         stream.seek(m.end())
         return int(m.group(1)), int(m.group(2))
 
     def _fast(self, num: int, gen: int):
-        data = self._bytes
-        if data is None or self._encryption is not None or (gen == 0 and num in self.xref_objStm):
+        data = self._data
+        if not self._started or self._encryption is not None or (gen == 0 and num in self.xref_objStm):
             return None
         offsets = self.xref.get(gen)
         if not offsets or num not in offsets or self.xref_free_entry.get(gen, {}).get(num, False):
@@ -142,6 +142,8 @@ def _parse(reader: ExhibitReader, data: bytes, pos: int):
             raw = m.group(1)
             name = names.get(raw)
             if name is None:
+                if len(names) > 20_000:  # (a file full of distinct names must not grow it for ever)
+                    names.clear()
                 name = names[raw] = "/" + raw.decode("ascii")
             v = NameObject(name)
             if is_dict and key is None:  # a key

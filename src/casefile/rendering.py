@@ -58,6 +58,7 @@ BANNER = {"confidential": ("CONFIDENTIAL", colors.HexColor("#a50e0e")),
           "public": ("PUBLIC — REDACTED", colors.HexColor("#0b5394"))}
 TOTAL = "@total"
 FRAME = "@frame"  # the form of what every page has
+HEAD = "@head"  # forms of running heads: key (HEAD, text)
 
 
 # ------------------------------------------------------------------ styles
@@ -396,13 +397,13 @@ class DossierDoc(BaseDocTemplate):
         if head:  # one form per running head
             c.saveState()
             c.translate(PAGE_W - MARGIN_R, PAGE_H - 16 * mm)
-            c.doForm(st.form_name(("@head", _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)), 7.5, "right"))
+            c.doForm(st.form_name((HEAD, _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)), 7.5, "right"))
             c.restoreState()
         t = c.beginText()
         t.setFillColor(INK)
         t.setFont(rtl.FONT_REGULAR, 7.5)
         label = f"Page {page} of "
-        w = _width(label, rtl.FONT_REGULAR, 7.5)
+        w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
         x = PAGE_W / 2 - (w + 8) / 2
         t.setTextOrigin(x, 12 * mm)
         t.textOut(label)
@@ -429,11 +430,6 @@ class DossierDoc(BaseDocTemplate):
             c.setFillColor(INK)
             c.drawString(x + 5, y + 1.5 * mm, text)
             c.restoreState()
-
-
-@functools.lru_cache(maxsize=4096)
-def _width(text: str, font: str, size: float) -> float:
-    return stringWidth(text, font, size)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -477,7 +473,7 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
             _draw_frame(c, d)
             c.endForm()
             continue
-        if isinstance(key, tuple):  # ("@head", running head as fitted)
+        if isinstance(key, tuple):  # (HEAD, running head as fitted)
             c._doc.addForm(name, _TextForm(c, key[1], size, True, GREY))
             continue
         if key == TOTAL:
