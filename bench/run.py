@@ -220,7 +220,7 @@ def compare_trees(a: Path, b: Path) -> tuple[bool, str]:
 PROBE = """
 import io
 from reportlab.platypus import SimpleDocTemplate
-from casefile import rtl
+from casefile.typeset import rtl
 rtl.register_fonts()
 SimpleDocTemplate(io.BytesIO()).build([rtl.RTLParagraph("این فهرست (14) کرد", rtl.FONT_REGULAR, 10, 14)])
 """
@@ -289,8 +289,8 @@ def plain_render(items) -> tuple[bytes, int]:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import SimpleDocTemplate
 
-    from casefile import rtl
-    from casefile.rendering import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
+    from casefile.typeset import rtl
+    from casefile.typeset.document import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
 
     rtl.register_fonts()
     base = ParagraphStyle("body", fontName=rtl.FONT_REGULAR, fontSize=10, leading=14.5, spaceAfter=6)
@@ -313,7 +313,7 @@ APPARATUS = ("contents", "exhibit_index", "names_index")
 
 def dossier_markup(d, env, ctx) -> list:
     """The dossier's text as casefile's templates write it (markup trees), apparatus left out."""
-    from casefile.rendering import SECTIONS_AFTER, SECTIONS_BEFORE, render_markup
+    from casefile.typeset.document import SECTIONS_AFTER, SECTIONS_BEFORE, render_markup
 
     ctx = dict(ctx, d=d, case=d.case, accused=d.accused, exhibits=d.exhibits, TOTAL="total",
                pages={}, page_of=lambda k: "—")
@@ -332,8 +332,9 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
     from reportlab.platypus import (CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph,
                                     SimpleDocTemplate, Spacer, Table, TableStyle)
 
-    from casefile import stamping
-    from casefile.rendering import CONTENT, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, _styles
+    from casefile.typeset import exhibit_pages as stamping
+    from casefile.pdf.limits import pdf_limits
+    from casefile.typeset.document import CONTENT, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, _styles
 
     styles = _styles()
     pages = stamping.ExhibitPages()
@@ -405,7 +406,7 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
                             bottomMargin=MARGIN_B, invariant=1)
-    with stamping.pdf_limits():
+    with pdf_limits():
         doc.build([f for tree in docs for f in blocks(tree)])
     return buf.getvalue(), doc.page
 
@@ -458,7 +459,8 @@ def casefile_merge(reserved: list, box: tuple) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
-    from casefile.stamping import ExhibitPages, pdf_limits
+    from casefile.pdf.limits import pdf_limits
+    from casefile.typeset.exhibit_pages import ExhibitPages
 
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1)
@@ -478,9 +480,9 @@ def casefile_merge(reserved: list, box: tuple) -> bytes:
 
 def in_process(root: Path, repeat: int, profile: int):
     """Figures 1 and 2: one dossier (the largest, confidential edition: nothing withheld)."""
-    from casefile.assembly import assemble, template_context
-    from casefile.build import Options, prepare
-    from casefile.rendering import CONTENT, render, template_env
+    from casefile.dossier.assembly import assemble, template_context
+    from casefile.commands.build import Options, prepare
+    from casefile.typeset.document import CONTENT, render, template_env
 
     t = time.perf_counter()
     prepared = prepare(Options(root=root, editions=("confidential",)))

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from casefile.export import Export
+from casefile.commands.export import Export
 from conftest import links, outline_titles, pages_text, run
 from test_editions import make_case as make_redacted_case
 

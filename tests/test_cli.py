@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from casefile.export import export_schema
+from casefile.commands.export import export_schema
 from conftest import REPO, run
 
 

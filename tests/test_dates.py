@@ -1,6 +1,6 @@
 import pytest
 
-from casefile.dates import DateError, parse_date, sort_key
+from casefile.case.dates import DateError, parse_date, sort_key
 
 
 @pytest.mark.parametrize("text,shown", [

@@ -244,8 +244,8 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_result(text, style):
 
     from reportlab.platypus import Paragraph
 
-    from casefile import rtl
-    from casefile.rendering import Markup, _styles
+    from casefile.typeset import rtl
+    from casefile.typeset.document import Markup, _styles
 
     styles = _styles()
     el = ET.Element("p")
@@ -273,7 +273,7 @@ def test_line_breaking_is_reportlabs(text, style, width, bullet):
     """Para's own line breaking (word widths remembered) gives the lines reportlab's gives."""
     from reportlab.platypus import Paragraph
 
-    from casefile.rendering import Para, _styles
+    from casefile.typeset.document import Para, _styles
 
     s = _styles()[style]
     fast, slow = Para(escape_text(text), s, bulletText=bullet), Paragraph(escape_text(text), s, bulletText=bullet)

@@ -5,8 +5,8 @@ import io
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 
-from casefile import leakcheck
-from casefile.leakcheck import Term, find_leaks
+from casefile.pdf import leakcheck
+from casefile.pdf.leakcheck import Term, find_leaks
 from conftest import outline_titles, pages_text, run
 
 SECRET_NAME = "Zahra Secretname"
@@ -110,7 +110,7 @@ def test_leaky_controls_are_caught():
 
 
 def test_persian_name_found_in_any_order():
-    from casefile import rtl
+    from casefile.typeset import rtl
     rtl.register_fonts()
     name = "حمید نوری"
 

@@ -61,7 +61,7 @@ def test_scalars_stay_text(workspace):
     workspace.item("a1", extra="persons: [NO, 010]\n")
     code, out, err = run("check", root=workspace.path)
     assert code == 0, err
-    from casefile.loading import load_cases
+    from casefile.case.loading import load_cases
     [lc] = load_cases(workspace.path)
     assert lc.items[0].item.persons == ["NO", "010"]
 

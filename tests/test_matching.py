@@ -9,7 +9,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casefile.body import NameMap, alternation, replace_names
+from casefile.case.body import NameMap, alternation, replace_names
 
 # letters that re.IGNORECASE treats as equal in more than one way (i ı İ I, s ſ S, k K K, µ μ Μ),
 # Persian letters and spaces

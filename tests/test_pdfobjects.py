@@ -1,4 +1,4 @@
-"""The fast object reader (casefile.pdfobjects) gives exactly what pypdf gives, or leaves the
+"""The fast object reader (casefile.pdf.pdfobjects) gives exactly what pypdf gives, or leaves the
 object to pypdf: every object of a set of files is read both ways and compared, type by type.
 The files are made here: reportlab and pypdf output, exhibits with annotations and actions, and
 hand-made objects in every shape the fast path must read or must refuse."""
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, IndirectObject, StreamObject
 
-from casefile.pdfobjects import ExhibitReader
-from casefile.stamping import pdf_limits
+from casefile.pdf.pdfobjects import ExhibitReader
+from casefile.pdf.limits import pdf_limits
 from test_exhibit_files import active_pdf, annotated_pdf, build, exhibit_item, make_pdf, raw_pdf, rotated_pdf
 
 

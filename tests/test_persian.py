@@ -5,7 +5,7 @@ import subprocess
 
 from PIL import Image
 
-from casefile.assembly import index_sort_key
+from casefile.dossier.assembly import index_sort_key
 from conftest import norm, outline_titles, pages_text, run
 
 # Article 1 of the Universal Declaration of Human Rights, in its Persian version and in English

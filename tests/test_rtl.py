@@ -1,7 +1,7 @@
-"""Tests for casefile.rtl: Persian/Arabic text in reportlab PDFs.
+"""Tests for casefile.typeset.rtl: Persian/Arabic text in reportlab PDFs.
 
 The PDFs are read back with pypdf.  What pypdf's ``extract_text`` yields for
-the RTL lines drawn by :class:`RTLParagraph` (documented in casefile.rtl):
+the RTL lines drawn by :class:`RTLParagraph` (documented in casefile.typeset.rtl):
 
 * each line in logical order -- words, Persian digits, brackets with ``(``
   still the opening bracket, ``« »``, embedded Latin words and ASCII numbers;
@@ -31,8 +31,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from casefile import rtl
-from casefile.rtl import (
+from casefile.typeset import rtl
+from casefile.typeset.rtl import (
     FONT_BOLD,
     FONT_REGULAR,
     RTLParagraph,

@@ -9,12 +9,11 @@ from typing import Optional
 
 import typer
 
-from .errors import CaseError
+from casefile.errors import EXIT_INTERNAL, EXIT_IO, EXIT_PROBLEMS, EXIT_USAGE, CaseError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Build evidence dossiers (one PDF per accused) from plain case files.")
 
-EXIT_PROBLEMS, EXIT_USAGE, EXIT_IO, EXIT_INTERNAL = 1, 2, 3, 70
 RootOpt = typer.Option(Path("."), "--root", help="workspace folder (holds cases/, exhibits/, templates/)")
 
 
@@ -40,7 +39,7 @@ def _run(fn, *args, **kwargs):
 def check(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
           root: Path = RootOpt):
     """Load, validate and cross-check; print every problem as path:line: field: message."""
-    from .build import Options, prepare
+    from casefile.commands.build import Options, prepare
 
     prepared = _run(prepare, Options(root=root, cases=[case] if case else None))
     for lc in (p.lc for p in prepared):
@@ -57,7 +56,7 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     from rich.console import Console
     from rich.table import Table
 
-    from .loading import load_cases
+    from casefile.case.loading import load_cases
 
     console = Console()
     for lc in _run(load_cases, root, [case] if case else None):
@@ -80,9 +79,9 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 @app.command()
 def schema(what: str = typer.Argument("all", help="case | item | export | all")):
     """Print the JSON Schema of case.yaml, of an item's front matter, or of the JSON export."""
-    from .export import export_schema
-    from .loading import ITEM_ADAPTER
-    from .models import Case
+    from casefile.case.loading import ITEM_ADAPTER
+    from casefile.case.models import Case
+    from casefile.commands.export import export_schema
 
     out = {}
     if what in ("case", "all"):
@@ -103,7 +102,7 @@ def new(type: str = typer.Argument(..., help="testimony | decree | statement | d
         id: Optional[str] = typer.Option(None, "--id", help="item id (default: new-TYPE)"),
         root: Path = RootOpt):
     """Write a new item file with every field of TYPE, ready to fill in."""
-    from .scaffold import new_item
+    from casefile.commands.new import new_item
 
     path = _run(new_item, root, case, type, id)
     print(path)
@@ -127,7 +126,7 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
     import time
 
-    from .freshness import Options, up_to_date
+    from casefile.output.freshness import Options, up_to_date
 
     if edition not in ("public", "confidential", "all"):
         print(f"--edition: unknown edition '{edition}' (public, confidential, all)", file=sys.stderr)
@@ -142,7 +141,7 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
         print(f"0 dossiers built, {len(fresh)} up to date, {sum(p for _, p, _ in fresh)} pages, "
               f"{time.monotonic() - started:.1f} s")
         return
-    from .build import build as run_build
+    from casefile.commands.build import build as run_build
 
     if sys.stderr.isatty():
         from rich.progress import Progress
@@ -181,7 +180,8 @@ def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by ca
                                                  "terms of this accused's items")):
     """Check a dossier against its embedded manifest, and the exhibit files against their sha256.
     With --edition public, search the PDF for every protected name and redacted term."""
-    from .verify import check_public, default_root, verify as run_verify
+    from casefile.commands.verify import check_public, default_root
+    from casefile.commands.verify import verify as run_verify
 
     if edition not in (None, "public", "confidential"):
         print(f"--edition: unknown edition '{edition}' (public, confidential)", file=sys.stderr)
@@ -214,8 +214,8 @@ def export(case: Optional[str] = typer.Argument(None, help="case id (default: ev
            out: Optional[Path] = typer.Option(None, "--out", help="folder (default: ROOT/out/<case>/export/<edition>)"),
            root: Path = RootOpt):
     """Write the exhibit list and the chronology as CSV (UTF-8 with BOM) or JSON."""
-    from .build import Options
-    from .export import export as run_export
+    from casefile.commands.build import Options
+    from casefile.commands.export import export as run_export
 
     if format not in ("csv", "json") or edition not in ("public", "confidential"):
         print("--format is csv or json; --edition is public or confidential", file=sys.stderr)

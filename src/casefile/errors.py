@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# exit codes of every command
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_IO, EXIT_INTERNAL = 0, 1, 2, 3, 70
+
 
 @dataclass(frozen=True, order=True)
 class Problem:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import item, run
 
-from casefile.numbering import read_lock
+from casefile.case.lockfile import read_lock
 
 from .cases import ROW
 from .conftest import CASEFILE, assert_valid_pdfs, leftovers, make_workspace, pdfs

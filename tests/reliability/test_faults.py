@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-import casefile.build
+import casefile.output.atomic
 from conftest import run
 
 from .cases import ITEM, ROW
@@ -140,7 +140,7 @@ def _fill_disk_when(monkeypatch, predicate):
         f = real(fd, *a, **kw)
         return _FullDisk(f) if predicate(os.readlink(f"/proc/self/fd/{fd}")) else f
 
-    monkeypatch.setattr(casefile.build.os, "fdopen", fdopen)
+    monkeypatch.setattr(casefile.output.atomic.os, "fdopen", fdopen)
 
 
 def test_disk_full_while_writing_a_dossier(built, monkeypatch):

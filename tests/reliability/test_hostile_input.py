@@ -47,7 +47,7 @@ def test_the_tag_rows_would_run_code_if_yaml_were_loaded_unsafely(row: Row, tmp_
     """Shows the sentinel check means something: PyYAML's unsafe loader does create the file."""
     import yaml
 
-    from casefile.loading import split_front_matter
+    from casefile.case.loading import split_front_matter
 
     [(path, text)] = row.files.items()
     text = text.replace("{root}", str(tmp_path))

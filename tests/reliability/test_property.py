@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 from pypdf import PdfReader
 
-from casefile.body import parse_body
+from casefile.case.body import parse_body
 from casefile.errors import CaseError
-from casefile.loading import load_cases
+from casefile.case.loading import load_cases
 from conftest import CASE_YAML, REPO, item, run
 
 from .cases import ROW

@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from .dates import parse_date, parse_full_date
+from casefile.case.dates import parse_date, parse_full_date
 
 _SLUG = r"^[a-z0-9][a-z0-9._-]*$"
 

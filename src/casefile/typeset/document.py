@@ -25,23 +25,37 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, s
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfdoc import PDFObject, PDFObjectReference
 from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
-from reportlab.lib.rl_accel import fp_str
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak,
-                                PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import HRFlowable
-from reportlab.platypus.paragraph import _handleBulletWidth, _processed_frags, _shy as _SHY, cleanBlockQuotedText
-from reportlab.platypus.paragraph import split as _rl_split, strip as _rl_strip
+from reportlab.platypus.paragraph import _handleBulletWidth, _processed_frags, cleanBlockQuotedText
+from reportlab.platypus.paragraph import _shy as _SHY
+from reportlab.platypus.paragraph import split as _rl_split
+from reportlab.platypus.paragraph import strip as _rl_strip
 from reportlab.platypus.paraparser import ParaParser
 
-from . import __version__, rtl
-from .assembly import TYPE_LABELS, Dossier
-from .dates import display_date
-from .errors import fail
+from casefile import __version__
+from casefile.case.dates import display_date
+from casefile.dossier.assembly import TYPE_LABELS, Dossier
+from casefile.errors import fail
+from casefile.typeset import rtl
 
 PAGE_W, PAGE_H = A4
 MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22 * mm, 22 * mm, 24 * mm, 24 * mm
@@ -283,12 +297,12 @@ class FilePage(Flowable):
         self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
         if self.file.kind == "pdf":
             if self.state.exhibit_pages is None:
-                from .stamping import ExhibitPages
+                from casefile.typeset.exhibit_pages import ExhibitPages
                 self.state.exhibit_pages = ExhibitPages()
             self.state.exhibit_pages.draw(c, Path(self.file.abspath), self.index, self.width, self.height)
             self.state.reserved.append((page, str(self.file.abspath), self.index))
         elif self.file.kind == "image":
-            from .stamping import draw_image
+            from casefile.typeset.exhibit_pages import draw_image
             draw_image(c, self.file.abspath, 0, 0, self.width, self.height)
 
 
@@ -733,7 +747,7 @@ class Markup:
 
     def files(self, number: str) -> list[Flowable]:
         ex = next(e for e in self.dossier.exhibits if e.number == number)
-        from .stamping import file_flowables
+        from casefile.typeset.exhibit_pages import file_flowables
         return file_flowables(ex, self)
 
 
@@ -984,12 +998,12 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     for name in SECTIONS_AFTER:
         flows.append(Deferred(lambda name=name: mk.blocks(
             render_markup(env, f"{name}.xml.j2", pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
-    from .stamping import pdf_limits
+    from casefile.pdf.limits import pdf_limits
     with pdf_limits():  # exhibit PDFs are read while typesetting
         doc.build(flows)
     total = doc.canv.getPageNumber() - 1
     _define_forms(doc.canv, state, total, dossier)
-    from .stamping import add_manifest
+    from casefile.typeset.exhibit_pages import add_manifest
     seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
     doc.canv.save()
     return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved))

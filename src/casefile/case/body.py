@@ -8,8 +8,8 @@ Anything else is kept as literal text.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 REDACTED = "[redacted]"
 _INLINE = re.compile(r"\*\*(?P<b>.+?)\*\*|(?<![\w*])\*(?P<i>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*])|\[\[(?P<r>.+?)\]\]")

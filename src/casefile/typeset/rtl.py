@@ -93,7 +93,7 @@ __all__ = [
 
 FONT_REGULAR = "Vazirmatn"
 FONT_BOLD = "Vazirmatn-Bold"
-FONT_DIR = Path(__file__).parent / "fonts"
+FONT_DIR = Path(__file__).parent.parent / "fonts"
 _FONT_FILES = {
     FONT_REGULAR: "Vazirmatn-Regular.ttf",
     FONT_BOLD: "Vazirmatn-Bold.ttf",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import fail
-from .loading import case_ids
-from .models import ITEM_TYPES
+from casefile.case.loading import case_ids
+from casefile.case.models import ITEM_TYPES
+from casefile.errors import fail
 
 COMMON = """\
 ---

@@ -11,24 +11,35 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, rtl
-from .assembly import EDITIONS, Dossier, FileInfo, assemble, file_kind, template_context
-from .body import marked_spans, parse_body
-from .leakcheck import Term, find_leaks
-from .errors import CaseError, Problem
-from .freshness import Options, _out_root, code_signature, lock_stat, _outputs_intact, _read_state, _state_path, input_signature
-from .loading import LoadedCase, _line_for, load_cases, one_line, rel, sha256_file
-from .numbering import assign, format_lock, lock_changes, read_lock
-from .rendering import Rendered, render, template_env
-from .stamping import open_image, pdf_page_count
 from reportlab.platypus.doctemplate import LayoutError
 
-LOCK_NAME = "exhibits.lock"
-EXIT_IO = 3  # cli.EXIT_IO: an input/output error (disk full, read-only folder)
+from casefile import __version__
+from casefile.case.body import parse_body
+from casefile.case.loading import LoadedCase, line_for, load_cases, one_line, rel, sha256_file
+from casefile.case.lockfile import LOCK_NAME, assign, format_lock, lock_changes, read_lock
+from casefile.commands.workers import run_jobs
+from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
+from casefile.dossier.editions import EDITIONS, redaction_terms
+from casefile.errors import CaseError, Problem
+from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
+from casefile.output.freshness import (
+    Options,
+    out_root,
+    outputs_intact,
+    read_state,
+    state_path,
+    code_signature,
+    input_signature,
+    lock_stat,
+)
+from casefile.pdf.exhibits import pdf_page_count
+from casefile.pdf.images import open_image
+from casefile.pdf.leakcheck import find_leaks
+from casefile.typeset import rtl
+from casefile.typeset.document import Rendered, render, template_env
 
 
 @dataclass
@@ -46,25 +57,6 @@ class Prepared:
     files: dict
     fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
-
-
-def atomic_write(path: Path, data: bytes):
-    """Write to a temporary file in the same folder, then rename it into place."""
-    tmp = _write_temporary(path, data)
-    try:
-        os.replace(tmp, path)
-    except OSError as e:
-        _unlink(tmp)
-        raise _io_error(path, e) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_MODE = 0o666 & ~_umask()  # what an ordinary open() would give; mkstemp's 0600 is not wanted
 
 
 def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict[str, FileInfo]:
@@ -140,7 +132,7 @@ def _glyph_problems(lc: LoadedCase) -> list[Problem]:
         for i, why in bad:
             out.append(Problem(path, body_line + i, "body", why))
 
-    check(lc.case.model_dump(by_alias=True), "", lc.case_path, lambda *loc: _line_for(lc.lines, loc, 1), 1)
+    check(lc.case.model_dump(by_alias=True), "", lc.case_path, lambda *loc: line_for(lc.lines, loc, 1), 1)
     for li in lc.items:
         check(li.item.model_dump(by_alias=True, exclude={"type"}), li.body, li.path, li.line_of, li.body_line)
     return out
@@ -169,7 +161,7 @@ def _bidi_problem(text: str) -> str | None:
 def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdigest: str) -> dict[str, str]:
     """Per accused: sha256 over everything its dossiers are made from (case.yaml, its items and
     their numbers, their exhibit files, the case's protected names, templates, version)."""
-    from .assembly import protected_names
+    from casefile.dossier.assembly import protected_names
 
     common = hashlib.sha256()
     common.update(f"casefile {__version__}\0{tdigest}\0{lc.digest}\0".encode())
@@ -196,7 +188,7 @@ def templates_digest(root: Path) -> str:
 
 
 def template_files(root: Path) -> list[Path]:
-    builtin = Path(__file__).parent / "templates"
+    builtin = Path(__file__).parent.parent / "templates"
     chosen = {p.name: p for p in builtin.glob("*.j2")}
     ws = Path(root) / "templates"
     if ws.is_dir():
@@ -212,7 +204,7 @@ def prepare(opts: Options) -> list[Prepared]:
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
     tdigest = templates_digest(opts.root)
     for lc in loaded:
-        files = _inspect_files(lc, problems, _read_state(_state_path(opts, lc.case.id)).get("files", {}))
+        files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}))
         problems += _glyph_problems(lc)
         if opts.accused:
             known = {a.id for a in lc.case.accused}
@@ -252,26 +244,6 @@ def prepare(opts: Options) -> list[Prepared]:
     if problems:
         raise CaseError(one_line(problems))
     return prepared
-
-
-def redaction_terms(lc: LoadedCase, item_ids: set[str]) -> list[Term]:
-    """What the public edition must not contain: every protected witness name of the case,
-    and the `redact` terms and `[[…]]` spans of the items in the dossier."""
-    terms = []
-    for li in lc.items:
-        w = getattr(li.item, "witness", None)
-        if w is not None and w.protected:
-            for f, v in (("name", w.name), ("name_original", w.name_original)):
-                if v:
-                    terms.append(Term(v, li.path, li.line_of("witness", f), f"witness.{f}"))
-        if li.item.id not in item_ids:
-            continue
-        for i, t in enumerate(li.item.redact):
-            terms.append(Term(t, li.path, li.line_of("redact", i), f"redact.{i}"))
-        for span in marked_spans(li.body):
-            n = li.body.find(span)
-            terms.append(Term(span, li.path, li.body_line + li.body[:n].count("\n"), "body"))
-    return terms
 
 
 SECTION_KEYS = ("cover", "contents", "profile", "exhibit-index", "chronology", "matrix", "names-index", "annex")
@@ -351,12 +323,12 @@ def _make_dossiers(job: Job) -> list[tuple]:
                     raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
                                              f"'{l.term.text}' would appear in the public edition "
                                              f"({l.where}); nothing written") for l in leaks])
-            target = _out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
-            tmp = _write_temporary(target, pdf)
+            target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
+            tmp = write_temporary(target, pdf)
             out.append((str(target), tmp, r.pages, sum(1 for e in d.exhibits if not e.withheld), d.fingerprint))
     except BaseException:
         for _, tmp, *_ in out:
-            _unlink(tmp)
+            unlink(tmp)
         raise
     return out
 
@@ -384,76 +356,30 @@ def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
     return CaseError([Problem(p.lc.case_path, 1, "-", f"{message} (dossier of '{d.accused['id']}')")])
 
 
-def _write_temporary(target: Path, data: bytes) -> str:
-    """Write `data` to a new temporary file beside `target`; return its name. An I/O error (disk
-    full, read-only folder) removes what was written and becomes one problem naming `target`,
-    never the random temporary name (exit code 3; it survives the trip back from a worker)."""
-    target = Path(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as e:
-        raise _io_error(target, e) from None
-    try:
-        os.fchmod(fd, _MODE)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException as e:
-        _unlink(tmp)
-        if isinstance(e, OSError):
-            raise _io_error(target, e) from None
-        raise
-    return tmp
-
-
-def _io_error(path: Path, e: OSError) -> CaseError:
-    return CaseError([Problem(str(path), 0, "io", e.strerror or str(e))], exit_code=EXIT_IO)
-
-
-def _unlink(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _clean_leftovers(out_case: Path, case_dir: Path | None = None):
-    """Temporary files left by an interrupted build (kill -9) are removed by the next one: the
-    dossiers' under OUT/<case>/, and an unfinished exhibits.lock in the case folder."""
-    if out_case.is_dir():
-        for tmp in out_case.rglob(".*.tmp"):
-            _unlink(tmp)
-    if case_dir is not None and case_dir.is_dir():
-        for tmp in case_dir.glob(f".{LOCK_NAME}.*.tmp"):
-            _unlink(tmp)
-
-
 def build(opts: Options, report=print, progress=None) -> list[Written]:
     """Build every dossier asked for. Nothing is renamed into place until every dossier of the
     run has been made and checked: a failure leaves all earlier output as it was."""
     global _PREPARED, _OPTS
-    from .loading import case_ids as all_case_ids
-    from .locking import build_lock
+    from casefile.case.loading import case_ids as all_case_ids
+    from casefile.output.locking import build_lock
 
     wanted = opts.cases or all_case_ids(Path(opts.root))
-    out_root = _out_root(opts)
+    out_dir = out_root(opts)
     written: list[Written] = []
     todo = []
-    with build_lock(out_root):
+    with build_lock(out_dir):
         signatures = {}
         for cid in wanted:
             if cid not in all_case_ids(Path(opts.root)):
                 todo.append(cid)
                 continue
-            _clean_leftovers(out_root / cid, Path(opts.root) / "cases" / cid)
+            clean_leftovers(out_dir / cid, Path(opts.root) / "cases" / cid)
             signatures[cid] = input_signature(opts, cid)
-            state = _read_state(_state_path(opts, cid))
+            state = read_state(state_path(opts, cid))
             if (not opts.force and state.get("signature") == signatures[cid] and state.get("lock") == lock_stat(opts, cid)
-                    and _outputs_intact(state, out_root / cid)):
+                    and outputs_intact(state, out_dir / cid)):
                 for rel_path, rec in sorted(state["dossiers"].items()):
-                    written.append(Written(out_root / cid / rel_path, rec["pages"], rec["exhibits"], skipped=True))
+                    written.append(Written(out_dir / cid / rel_path, rec["pages"], rec["exhibits"], skipped=True))
                 continue
             todo.append(cid)
         if not todo:
@@ -463,7 +389,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
         prepared = prepare(sub)
         jobs, states, stale = [], {}, []
         for ci, p in enumerate(prepared):
-            state = _read_state(_state_path(opts, p.lc.case.id))
+            state = read_state(state_path(opts, p.lc.case.id))
             states[p.lc.case.id] = state
             for ai, acc in enumerate(p.lc.case.accused):
                 if opts.accused and acc.id not in opts.accused:
@@ -472,22 +398,22 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                     report(f"{p.lc.case_path}: accused '{acc.id}': no evidence item concerns this person; "
                            f"no dossier written")
                     # a dossier an earlier build wrote for this person is no longer true: remove it
-                    stale += [out_root / p.lc.case.id / k for k in state.get("dossiers", {})
+                    stale += [out_dir / p.lc.case.id / k for k in state.get("dossiers", {})
                               if Path(k).name == f"{acc.id}.pdf"]
                     continue
                 recs = [state.get("dossiers", {}).get(f"{ed}/{acc.id}.pdf") for ed in opts.editions]
                 if not opts.force and state.get("code") == code and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
-                        _outputs_intact({"dossiers": {f"{ed}/{acc.id}.pdf": r for ed, r in zip(opts.editions, recs)}},
-                                        out_root / p.lc.case.id):
+                        outputs_intact({"dossiers": {f"{ed}/{acc.id}.pdf": r for ed, r in zip(opts.editions, recs)}},
+                                        out_dir / p.lc.case.id):
                     for ed, r in zip(opts.editions, recs):
-                        written.append(Written(out_root / p.lc.case.id / ed / f"{acc.id}.pdf", r["pages"],
+                        written.append(Written(out_dir / p.lc.case.id / ed / f"{acc.id}.pdf", r["pages"],
                                                r["exhibits"], skipped=True))
                     continue
                 jobs.append(Job(ci, ai))
         _PREPARED, _OPTS = prepared, sub
         # biggest dossiers first, so that no worker is left with a long one at the end
         jobs.sort(key=lambda j: -_job_size(prepared[j.case_index], j.accused_index))
-        results = _run_jobs(jobs, opts.jobs, progress)
+        results = run_jobs(_make_dossiers, jobs, opts.jobs, progress)
         # all made and checked: now the lock files, then every dossier, each renamed into place
         try:
             for p in prepared:
@@ -497,10 +423,10 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
                 try:
                     os.replace(tmp, target)
                 except OSError as e:
-                    raise _io_error(Path(target), e) from None
+                    raise io_error(Path(target), e) from None
         except BaseException:
             for _, tmp, *_ in results:
-                _unlink(tmp)  # those already renamed are gone: nothing happens
+                unlink(tmp)  # those already renamed are gone: nothing happens
             raise
         for target, tmp, pages, n_ex, fp in results:
             st = os.stat(target)
@@ -524,73 +450,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             state["files"] = {name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
                               for name, f in sorted(p.files.items())}
             # forget dossiers that are gone
-            state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items() if (out_root / cid / k).exists()}
-            atomic_write(_state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+            state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items() if (out_dir / cid / k).exists()}
+            atomic_write(state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
     return written
 
-
-def _worker_init(parent: int):
-    """A worker must not outlive its build. After `kill -9` of the build an orphaned worker
-    waited forever for work, holding the inherited build lock (every later build hung) and
-    possibly still writing a temporary file into OUT/. On Linux the kernel now kills it when the
-    build dies (PR_SET_PDEATHSIG); a watchdog thread covers the rest within 0.2 s."""
-    import signal
-    import sys
-    import threading
-
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-
-    def watch():
-        import time
-
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    if os.getppid() != parent:  # the build died before PR_SET_PDEATHSIG was set
-        os._exit(1)
-    threading.Thread(target=watch, name="casefile-watchdog", daemon=True).start()
-
-
-def _run_jobs(jobs: list[Job], n: int, progress) -> list[tuple]:
-    workers = min(len(jobs), n or os.cpu_count() or 1)
-    results: list[tuple] = []
-    if workers <= 1:
-        try:
-            for job in jobs:
-                results += _make_dossiers(job)
-                if progress:
-                    progress(len(results))
-        except BaseException:
-            for _, tmp, *_ in results:
-                _unlink(tmp)
-            raise
-        return sorted(results)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    errors: list[BaseException] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(_make_dossiers, job) for job in jobs]
-        for fut in as_completed(futures):
-            try:
-                results += fut.result()
-            except BaseException as e:  # collect; every other dossier still finishes
-                errors.append(e)
-            if progress:
-                progress(len(results))
-    if errors:
-        for _, tmp, *_ in results:
-            _unlink(tmp)
-        problems = [p for e in errors if isinstance(e, CaseError) for p in e.problems]
-        if problems:
-            raise CaseError(problems, max(e.exit_code for e in errors if isinstance(e, CaseError)))
-        raise errors[0]
-    return sorted(results)

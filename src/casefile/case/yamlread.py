@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import yaml
 
-from .errors import Problem
+from casefile.errors import Problem
 
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",

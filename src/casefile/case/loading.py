@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from .errors import CaseError, Problem
-from .models import CONTROL_CHARS, Case, Item, control_char_problem
-from .yamlread import read_yaml
+from casefile.case.models import CONTROL_CHARS, Case, Item, control_char_problem
+from casefile.case.yamlread import read_yaml
+from casefile.errors import CaseError, Problem
 
 ITEM_ADAPTER: TypeAdapter = TypeAdapter(Item)
 MAX_TEXT_FILE = 5 * 1024 * 1024
@@ -33,7 +33,7 @@ class LoadedItem:
     digest: str = ""  # sha256 of the file's text, for fingerprints and change detection
 
     def line_of(self, *loc) -> int:
-        return _line_for(self.lines, tuple(loc), 1)
+        return line_for(self.lines, tuple(loc), 1)
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _line_for(lines: dict, loc: tuple, default: int) -> int:
+def line_for(lines: dict, loc: tuple, default: int) -> int:
     while loc:
         if loc in lines:
             return lines[loc]
@@ -159,7 +159,7 @@ def _pydantic_problems(err: ValidationError, shown: str, lines: dict, default_li
                     msg = msg[len(prefix):]
             if kind in ("string_type", "list_type", "dict_type", "model_type", "bool_parsing", "int_parsing"):
                 msg += f" (got {_shown_input(e.get('input'))})"
-        line = _line_for(lines, loc, default_line)
+        line = line_for(lines, loc, default_line)
         out.append(Problem(shown, line, ".".join(str(x) for x in loc) or "-", msg))
     return out
 
@@ -206,7 +206,7 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
     except ValidationError as err:
         return None, problems + _pydantic_problems(err, case_path, lines, 1, strip_tag=False)
     if case.id != cid:
-        problems.append(Problem(case_path, _line_for(lines, ("id",), 1), "id",
+        problems.append(Problem(case_path, line_for(lines, ("id",), 1), "id",
                                 f"'{case.id}' differs from the folder name '{cid}'"))
     problems += _check_case_ids(case, case_path, lines)
 
@@ -263,21 +263,21 @@ def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
         seen: dict[str, int] = {}
         for i, x in enumerate(seq):
             if x.id in seen:
-                out.append(Problem(path, _line_for(lines, (what, i, "id"), 1), f"{what}.{i}.id",
+                out.append(Problem(path, line_for(lines, (what, i, "id"), 1), f"{what}.{i}.id",
                                    f"duplicate id '{x.id}' (also {what}.{seen[x.id]})"))
             seen.setdefault(x.id, i)
     stamps: dict[str, str] = {}
     for i, a in enumerate(case.accused):
         code = stamp_code(a)
         if code in stamps and stamps[code] != a.id:
-            out.append(Problem(path, _line_for(lines, ("accused", i), 1), f"accused.{i}.stamp",
+            out.append(Problem(path, line_for(lines, ("accused", i), 1), f"accused.{i}.stamp",
                                f"page-stamp code '{code}' is also used by '{stamps[code]}'"))
         stamps.setdefault(code, a.id)
     for ci, c in enumerate(case.charges):
         seen_e: set[str] = set()
         for ei, el in enumerate(c.elements):
             if el.id in seen_e:
-                out.append(Problem(path, _line_for(lines, ("charges", ci, "elements", ei, "id"), 1),
+                out.append(Problem(path, line_for(lines, ("charges", ci, "elements", ei, "id"), 1),
                                    f"charges.{ci}.elements.{ei}.id", f"duplicate element id '{el.id}'"))
             seen_e.add(el.id)
     return out

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dates import sort_key
-from .errors import CaseError, Problem
+from casefile.case.dates import sort_key
+from casefile.errors import CaseError, Problem
+
+LOCK_NAME = "exhibits.lock"  # in cases/<case-id>/
 
 HEADER = """\
 # exhibits.lock — written by casefile; commit this file.

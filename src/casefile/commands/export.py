@@ -14,11 +14,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
-from .assembly import EDITIONS, assemble, chronology
-from .build import Options, atomic_write, prepare, render_editions, section_pages
-from .dates import display_date
-from .rendering import template_env
+from casefile import __version__
+from casefile.case.dates import display_date
+from casefile.commands.build import Options, prepare, render_editions, section_pages
+from casefile.dossier.assembly import assemble, chronology
+from casefile.dossier.editions import EDITIONS
+from casefile.output.atomic import atomic_write
+from casefile.typeset.document import template_env
 
 SCHEMA_ID = "https://casefile.invalid/schema/export-1.json"
 
@@ -113,7 +115,7 @@ def collect(opts: Options, edition: str) -> list[Export]:
                 key = (row.date, row.title, row.number)
                 chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date), title=row.title,
                                                      exhibit=row.number, source=row.source))
-        from .dates import sort_key
+        from casefile.case.dates import sort_key
         results.append(Export(generator=f"casefile {__version__}", case=p.lc.case.id, title=p.lc.case.title,
                               edition=edition, as_of=p.lc.case.as_of,
                               exhibits=[rows[k] for k in sorted(rows)],

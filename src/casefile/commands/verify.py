@@ -1,24 +1,5 @@
 """`casefile verify`: check a dossier against its embedded manifest, and the exhibit files on
-disk against the hashes recorded in it.
-
-The manifest
-------------
-Every dossier carries a file attachment named ``casefile-manifest.json`` (UTF-8 JSON, sorted
-keys): the case, accused and edition, the page count, the exhibits with their page ranges and
-files (path under ``exhibits/<case-id>/``, sha256, size, page range) and ``content_sha256``.
-
-The content hash (``casefile-content-v2``)
------------------------------------------
-``content_sha256`` is the SHA-256 of the PDF file itself, byte for byte, as it is with the 64
-hex digits of ``content_sha256`` (in the manifest, which is stored uncompressed) replaced by
-64 ``0`` characters. To check it: find the recorded value in the file (it occurs exactly once),
-put the zeros back, hash.
-
-So every change to the file after it was written is found: a page's text or drawing, an
-image, a page removed, added or reordered, but also an annotation or a signature appended,
-changed document information, or the file re-saved by another tool (even one that keeps every
-page as it was). ``verify`` checks the dossier exactly as casefile wrote it; work on a copy
-for anything else.
+disk against the hashes recorded in it (the manifest's format: pdf/manifest.py).
 
 Exit status: 0 only when the dossier's content and page count match its manifest and (with a
 workspace) every exhibit file on disk still has its recorded sha256; 1 otherwise.
@@ -26,44 +7,11 @@ workspace) every exhibit file on disk still has its recorded sha256; 1 otherwise
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
-from .errors import CaseError, fail
-from .loading import sha256_file
-
-CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
-MANIFEST_NAME = "casefile-manifest.json"
-HASH_FIELD = b'"content_sha256": "'  # how the hash's field starts in the manifest as written
-
-
-def content_sha256(data: bytes, recorded: str) -> str:
-    """The content hash of a dossier's bytes, given the value its manifest records (see above).
-    When that value is not found exactly once, the hash of the bytes as they are: it cannot
-    equal the recorded value."""
-    key = HASH_FIELD + recorded.encode("ascii", "replace") + b'"'
-    if len(recorded) != 64 or data.count(key) != 1:
-        return hashlib.sha256(data).hexdigest()
-    at = data.index(key) + len(key) - 65
-    return hashlib.sha256(data[:at] + b"0" * 64 + data[at + 64:]).hexdigest()
-
-
-def read_manifest(reader, shown: str) -> dict:
-    try:
-        found = reader.attachments.get(MANIFEST_NAME)
-    except Exception as e:  # a damaged name tree
-        raise fail(shown, "manifest", f"cannot read the attachments: {type(e).__name__}: {e}")
-    if not found:
-        raise fail(shown, "manifest", f"no {MANIFEST_NAME} attached: not a casefile dossier, or the "
-                                      f"manifest was removed")
-    try:
-        m = json.loads(found[0].decode("utf-8"))
-        if not isinstance(m, dict) or not str(m.get("format", "")).startswith("casefile-manifest/"):
-            raise ValueError("not a casefile manifest")
-        return m
-    except (ValueError, UnicodeDecodeError) as e:
-        raise fail(shown, "manifest", f"the attached manifest is not valid: {e}")
+from casefile.case.loading import sha256_file
+from casefile.errors import CaseError, fail
+from casefile.pdf.manifest import content_sha256, read_manifest
 
 
 def default_root(cwd: Path | None = None) -> Path | None:
@@ -76,7 +24,7 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
     that cannot be read as a dossier at all raises CaseError (one line)."""
     from pypdf import PdfReader
 
-    from .stamping import _guard, pdf_limits
+    from casefile.pdf.limits import guard, pdf_limits
 
     pdf = Path(pdf)
     shown = pdf.as_posix()
@@ -87,11 +35,11 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
             with open(pdf, "rb") as fh:
                 if b"%PDF-" not in fh.read(1024):
                     raise fail(shown, "pdf", "not a PDF (the file does not start with %PDF-)")
-            reader = _guard(pdf, lambda: PdfReader(str(pdf), strict=False))
-            if _guard(pdf, lambda: reader.is_encrypted):
+            reader = guard(pdf, lambda: PdfReader(str(pdf), strict=False))
+            if guard(pdf, lambda: reader.is_encrypted):
                 raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
             m = read_manifest(reader, shown)
-            pages = _guard(pdf, lambda: len(reader.pages))
+            pages = guard(pdf, lambda: len(reader.pages))
             content = content_sha256(pdf.read_bytes(), str(m.get("content_sha256", "")))
         except CaseError as e:
             raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
@@ -142,9 +90,9 @@ def check_public(pdf: Path, root: Path | None, case: str | None, accused: str | 
     and accused come from the embedded manifest when there is one, else from the options."""
     from pypdf import PdfReader
 
-    from .build import redaction_terms
-    from .leakcheck import find_leaks
-    from .loading import case_ids, load_cases
+    from casefile.case.loading import case_ids, load_cases
+    from casefile.dossier.editions import redaction_terms
+    from casefile.pdf.leakcheck import find_leaks
 
     pdf = Path(pdf)
     shown = pdf.as_posix()

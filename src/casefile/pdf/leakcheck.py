@@ -18,17 +18,10 @@ from dataclasses import dataclass
 
 from pypdf import PdfReader
 
-from .body import alternation
+from casefile.case.body import alternation
+from casefile.dossier.editions import Term
 
 _MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
-
-
-@dataclass(frozen=True)
-class Term:
-    text: str
-    path: str  # where the term comes from (item file)
-    line: int
-    field: str
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .body import Block, NameMap, marked_spans, parse_body, redact_runs, redact_text, replace_names
-from .dates import sort_key
-from .loading import LoadedCase, stamp_code
-from .numbering import label
+from casefile.case.body import Block, parse_body, redact_runs, redact_text, replace_names
+from casefile.case.dates import sort_key
+from casefile.case.loading import LoadedCase, stamp_code
+from casefile.case.lockfile import label
+from casefile.dossier.editions import protected_names, public_terms
 
-EDITIONS = ("confidential", "public")
 TYPE_LABELS = {"testimony": "Testimony", "decree": "Decree", "statement": "Statement",
                "document": "Document", "media": "Media"}
 
@@ -84,18 +84,6 @@ def file_kind(name: str) -> str:
     return "media"
 
 
-def protected_names(lc: LoadedCase) -> NameMap:
-    """Every protected witness's names (Latin and original script) -> pseudonym."""
-    out = NameMap()
-    for li in lc.items:
-        w = getattr(li.item, "witness", None)
-        if w is not None and w.protected:
-            for n in (w.name, w.name_original):
-                if n:
-                    out[n] = w.pseudonym
-    return out
-
-
 def _redact_value(v, terms: list[str], names: dict[str, str]):
     if isinstance(v, str):
         return redact_text(replace_names(v, names), terms)
@@ -104,11 +92,6 @@ def _redact_value(v, terms: list[str], names: dict[str, str]):
     if isinstance(v, dict):
         return {k: _redact_value(x, terms, names) for k, x in v.items()}
     return v
-
-
-def public_terms(li) -> list[str]:
-    """Terms removed from one item in the public edition: its `redact` list and marked spans."""
-    return list(li.item.redact) + marked_spans(li.body)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -10,9 +10,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-
-EDITIONS = ("confidential", "public")
+from casefile import __version__
+from casefile.case.lockfile import LOCK_NAME
+from casefile.dossier.editions import EDITIONS
 
 
 @dataclass
@@ -30,7 +30,6 @@ class Options:
 
 
 STATE_NAME = ".casefile-state.json"
-LOCK_NAME = "exhibits.lock"
 
 
 def lock_stat(opts: "Options", case_id: str) -> list | None:
@@ -43,15 +42,15 @@ def lock_stat(opts: "Options", case_id: str) -> list | None:
         return None
 
 
-def _out_root(opts: Options) -> Path:
+def out_root(opts: Options) -> Path:
     return Path(opts.out) if opts.out else Path(opts.root) / "out"
 
 
-def _state_path(opts: Options, case_id: str) -> Path:
-    return _out_root(opts) / case_id / STATE_NAME
+def state_path(opts: Options, case_id: str) -> Path:
+    return out_root(opts) / case_id / STATE_NAME
 
 
-def _read_state(path: Path) -> dict:
+def read_state(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return data if isinstance(data, dict) and data.get("version") == __version__ else {}
@@ -81,7 +80,7 @@ def input_signature(opts: Options, case_id: str) -> str:
     return h.hexdigest()
 
 
-def _outputs_intact(state: dict, out_case: Path) -> bool:
+def outputs_intact(state: dict, out_case: Path) -> bool:
     for rel_path, rec in state.get("dossiers", {}).items():
         try:
             st = (out_case / rel_path).stat()
@@ -104,12 +103,12 @@ def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
     ids = opts.cases or sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
     out = []
     for cid in ids:
-        state = _read_state(_state_path(opts, cid))
+        state = read_state(state_path(opts, cid))
         if not state or state.get("signature") != input_signature(opts, cid) or \
                 state.get("lock") != lock_stat(opts, cid) or \
-                not _outputs_intact(state, _out_root(opts) / cid):
+                not outputs_intact(state, out_root(opts) / cid):
             return None
-        out += [(_out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())
+        out += [(out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())
                 if k.split("/")[0] in opts.editions and (not opts.accused or Path(k).stem in opts.accused)]
     return out if ids else None
 
@@ -117,7 +116,7 @@ def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
 def code_signature() -> str:
     """casefile's own files (code, templates, fonts): a change re-renders every dossier."""
     h = hashlib.sha256(__version__.encode())
-    for dirpath, dirnames, filenames in os.walk(Path(__file__).parent):
+    for dirpath, dirnames, filenames in os.walk(Path(__file__).parent.parent):
         dirnames.sort()
         for name in sorted(filenames):
             if not name.endswith(".pyc"):

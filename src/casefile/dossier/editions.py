@@ -1,0 +1,58 @@
+"""The editions and what the public one must not show: protected witnesses' names (replaced by
+their pseudonyms), `redact:` terms and `[[…]]` spans (replaced by "[redacted]"), items marked
+confidential (withheld). This is the one place that says what the public edition removes: the
+assembly applies it, the leak check searches for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casefile.case.body import NameMap, marked_spans
+from casefile.case.loading import LoadedCase
+
+EDITIONS = ("confidential", "public")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    path: str  # where the term comes from (item file)
+    line: int
+    field: str
+
+
+def protected_names(lc: LoadedCase) -> NameMap:
+    """Every protected witness's names (Latin and original script) -> pseudonym."""
+    out = NameMap()
+    for li in lc.items:
+        w = getattr(li.item, "witness", None)
+        if w is not None and w.protected:
+            for n in (w.name, w.name_original):
+                if n:
+                    out[n] = w.pseudonym
+    return out
+
+
+def public_terms(li) -> list[str]:
+    """Terms removed from one item in the public edition: its `redact` list and marked spans."""
+    return list(li.item.redact) + marked_spans(li.body)
+
+
+def redaction_terms(lc: LoadedCase, item_ids: set[str]) -> list[Term]:
+    """What the public edition must not contain: every protected witness name of the case,
+    and the `redact` terms and `[[…]]` spans of the items in the dossier."""
+    terms = []
+    for li in lc.items:
+        w = getattr(li.item, "witness", None)
+        if w is not None and w.protected:
+            for f, v in (("name", w.name), ("name_original", w.name_original)):
+                if v:
+                    terms.append(Term(v, li.path, li.line_of("witness", f), f"witness.{f}"))
+        if li.item.id not in item_ids:
+            continue
+        for i, t in enumerate(li.item.redact):
+            terms.append(Term(t, li.path, li.line_of("redact", i), f"redact.{i}"))
+        for span in marked_spans(li.body):
+            n = li.body.find(span)
+            terms.append(Term(span, li.path, li.body_line + li.body[:n].count("\n"), "body"))
+    return terms

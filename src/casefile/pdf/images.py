@@ -1,0 +1,66 @@
+"""Image exhibits opened safely: too many pixels refused from the header, EXIF orientation and
+transparency made printable."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from casefile.errors import fail
+from casefile.pdf.limits import MAX_IMAGE_PIXELS, error_text
+
+
+def open_image(path: Path, fit: tuple[int, int] | None = None):
+    """Open an image safely and decode it: too many pixels is refused from the header alone,
+    before anything is decoded. `fit` lets a JPEG decode at a reduced scale (draft mode)."""
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            Image.MAX_IMAGE_PIXELS = None  # only while the header is read: the check is ours, below
+            try:
+                img = Image.open(path)
+            finally:
+                Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard stays on otherwise
+            w, h = img.size
+            if w * h > MAX_IMAGE_PIXELS:
+                img.close()
+                raise fail(path, "image", f"image too large ({w}×{h} = {w * h / 1e6:.0f} megapixels; the limit "
+                                          f"is {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels); refused before decoding")
+            if fit and img.format == "JPEG":
+                img.draft("RGB" if img.mode not in ("L", "1") else "L", fit)
+            img.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            raise fail(path, "image", f"refused as a decompression bomb: {e}")
+        except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
+            raise fail(path, "image", f"not a readable image: {type(e).__name__}: {error_text(e)}")
+    return img
+
+
+def printable(img):
+    """RGB or L, upright (EXIF orientation applied), transparency flattened onto white."""
+    from PIL import Image, ImageOps
+
+    try:
+        img = ImageOps.exif_transpose(img)
+    except Exception:  # a broken EXIF block: keep the stored orientation
+        pass
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        bg = Image.new("RGB", rgba.size, (255, 255, 255))
+        bg.paste(rgba, mask=rgba.getchannel("A"))
+        return bg
+    if img.mode == "1":
+        return img.convert("L")
+    if img.mode.startswith("I") or img.mode == "F":  # 16/32-bit grey: scale to 8 bits, not clip
+        lo, hi = img.convert("F").getextrema()
+        if img.mode.startswith("I;16") or (img.mode != "F" and lo >= 0 and hi <= 65535):
+            lo, hi = 0, 65535
+        span = (hi - lo) or 1
+        return img.convert("F").point(lambda v: (v - lo) * 255 / span).convert("L")
+    if img.mode not in ("RGB", "L"):
+        return img.convert("RGB")
+    return img
+
+

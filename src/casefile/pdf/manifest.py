@@ -1,0 +1,129 @@
+"""The dossier's manifest: its format, written as canonical JSON, read back, and the content
+hash that seals the finished file (`casefile verify` checks a dossier against it).
+
+The manifest
+------------
+Every dossier carries a file attachment named ``casefile-manifest.json`` (UTF-8 JSON, sorted
+keys): the case, accused and edition, the page count, the exhibits with their page ranges and
+files (path under ``exhibits/<case-id>/``, sha256, size, page range) and ``content_sha256``.
+
+The content hash (``casefile-content-v2``)
+-----------------------------------------
+``content_sha256`` is the SHA-256 of the PDF file itself, byte for byte, as it is with the 64
+hex digits of ``content_sha256`` (in the manifest, which is stored uncompressed) replaced by
+64 ``0`` characters. To check it: find the recorded value in the file (it occurs exactly once),
+put the zeros back, hash.
+
+So every change to the file after it was written is found: a page's text or drawing, an
+image, a page removed, added or reordered, but also an annotation or a signature appended,
+changed document information, or the file re-saved by another tool (even one that keeps every
+page as it was). ``verify`` checks the dossier exactly as casefile wrote it; work on a copy
+for anything else.
+
+Exit status: 0 only when the dossier's content and page count match its manifest and (with a
+workspace) every exhibit file on disk still has its recorded sha256; 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from casefile.errors import fail
+
+CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
+MANIFEST_NAME = "casefile-manifest.json"
+HASH_FIELD = b'"content_sha256": "'  # how the hash's field starts in the manifest as written
+
+
+def content_sha256(data: bytes, recorded: str) -> str:
+    """The content hash of a dossier's bytes, given the value its manifest records (see above).
+    When that value is not found exactly once, the hash of the bytes as they are: it cannot
+    equal the recorded value."""
+    key = HASH_FIELD + recorded.encode("ascii", "replace") + b'"'
+    if len(recorded) != 64 or data.count(key) != 1:
+        return hashlib.sha256(data).hexdigest()
+    at = data.index(key) + len(key) - 65
+    return hashlib.sha256(data[:at] + b"0" * 64 + data[at + 64:]).hexdigest()
+
+
+def read_manifest(reader, shown: str) -> dict:
+    try:
+        found = reader.attachments.get(MANIFEST_NAME)
+    except Exception as e:  # a damaged name tree
+        raise fail(shown, "manifest", f"cannot read the attachments: {type(e).__name__}: {e}")
+    if not found:
+        raise fail(shown, "manifest", f"no {MANIFEST_NAME} attached: not a casefile dossier, or the "
+                                      f"manifest was removed")
+    try:
+        m = json.loads(found[0].decode("utf-8"))
+        if not isinstance(m, dict) or not str(m.get("format", "")).startswith("casefile-manifest/"):
+            raise ValueError("not a casefile manifest")
+        return m
+    except (ValueError, UnicodeDecodeError) as e:
+        raise fail(shown, "manifest", f"the attached manifest is not valid: {e}")
+
+
+
+NO_HASH = "0" * 64
+
+
+def attachment_name(number: str, i: int, path: str) -> str:
+    return f"{number}-file{i}-{Path(path).name}"
+
+
+def page_ranges(d, anchors: dict) -> dict:
+    """Page ranges of every shown exhibit and of each of its files, from the renderer's anchors."""
+    shown = [e for e in d.exhibits if not e.withheld]
+    out = {}
+    for k, e in enumerate(shown):
+        first = anchors.get(e.number)
+        if first is None:
+            continue
+        nxt = shown[k + 1].number if k + 1 < len(shown) else "names-index"
+        last = anchors[nxt] - 1 if nxt in anchors else max(anchors.values())
+        files = []
+        for i in range(1, len(e.files) + 1):
+            a, b = anchors.get(f"{e.number}-file{i}"), anchors.get(f"{e.number}-file{i}-end")
+            files.append([a, b] if a is not None and b is not None else None)
+        out[e.number] = ([first, max(first, last)], files)
+    return out
+
+
+def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) -> bytes:
+    """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
+    from casefile import __version__
+
+    ranges = page_ranges(d, anchors)
+    exhibits = []
+    for e in d.exhibits:
+        entry = {"number": e.number, "withheld": bool(e.withheld)}
+        if not e.withheld:
+            item_pages, file_pages = ranges.get(e.number, (None, []))
+            entry.update({"item": e.id, "type": e.type, "title": e.title, "pages": item_pages, "files": []})
+            for i, f in enumerate(e.files, 1):
+                entry["files"].append({
+                    "path": f.path, "sha256": f.sha256, "size": f.size, "kind": f.kind,
+                    "withheld": bool(f.withheld), "source_pages": f.pages if f.kind == "pdf" else None,
+                    "pages": file_pages[i - 1] if i - 1 < len(file_pages) else None,
+                    "attachment": attached.get(f.path)})
+        exhibits.append(entry)
+    m = {
+        "format": "casefile-manifest/1",
+        "generator": f"casefile {__version__}",
+        "case": d.case["id"],
+        "case_title": d.case["title"],
+        "accused": d.accused["id"],
+        "accused_name": d.accused["name"],
+        "edition": d.edition,
+        "stamp_prefix": d.stamp_prefix,
+        "input_fingerprint": d.fingerprint,
+        "pages": pages,
+        "content_sha256": content,
+        "content_hash": CONTENT_HASH,
+        "exhibit_files_folder": f"exhibits/{d.case['id']}",
+        "exhibits": exhibits,
+    }
+    return (json.dumps(m, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
+
