@@ -308,18 +308,19 @@ def plain_render(items) -> tuple[bytes, int]:
 # The sections of a dossier that are its apparatus, left out of the plain render: contents,
 # index of exhibits, names index (running heads, footers with "Page X of Y", page stamps, the
 # outline, page references, the manifest and the content hash are the rest of it).
-APPARATUS = ("contents", "exhibit_index", "names_index")
+APPARATUS = ("contents", "exhibit-index", "names-index")
 
 
 def dossier_markup(d, env, ctx) -> list:
     """The dossier's text as casefile's templates write it (markup trees), apparatus left out."""
-    from casefile.typeset.document import SECTIONS_AFTER, SECTIONS_BEFORE, render_markup
+    from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_TEMPLATE
+    from casefile.typeset.document import render_markup
 
     ctx = dict(ctx, d=d, case=d.case, accused=d.accused, exhibits=d.exhibits, TOTAL="total",
                pages={}, page_of=lambda k: "—")
-    docs = [render_markup(env, f"{n}.xml.j2", **ctx) for n in SECTIONS_BEFORE if n not in APPARATUS]
-    docs += [render_markup(env, "exhibit.xml.j2", ex=ex, first=i == 0, **ctx) for i, ex in enumerate(d.exhibits)]
-    docs += [render_markup(env, f"{n}.xml.j2", **ctx) for n in SECTIONS_AFTER if n not in APPARATUS]
+    docs = [render_markup(env, s.template, **ctx) for s in BEFORE_EXHIBITS if s.key not in APPARATUS]
+    docs += [render_markup(env, EXHIBIT_TEMPLATE, ex=ex, first=i == 0, **ctx) for i, ex in enumerate(d.exhibits)]
+    docs += [render_markup(env, s.template, **ctx) for s in AFTER_EXHIBITS if s.key not in APPARATUS]
     return docs
 
 

@@ -23,6 +23,7 @@ from casefile.case.lockfile import LOCK_NAME, assign, format_lock, lock_changes,
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.editions import EDITIONS, redaction_terms
+from casefile.dossier.sections import page_ranges
 from casefile.errors import CaseError, Problem
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
@@ -246,18 +247,10 @@ def prepare(opts: Options) -> list[Prepared]:
     return prepared
 
 
-SECTION_KEYS = ("cover", "contents", "profile", "exhibit-index", "chronology", "matrix", "names-index", "annex")
-
-
 def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
     """Pages taken by each section (and each exhibit) of a rendered dossier."""
-    keys = list(SECTION_KEYS) + [e.number for e in d.exhibits]
-    starts = sorted((r.anchors[k], k) for k in keys if k in r.anchors)
-    out = {}
-    for i, (page, key) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else r.pages + 1
-        out[key] = end - page
-    return out
+    return {k: last - first + 1 for k, (first, last) in page_ranges(r.anchors, [e.number for e in d.exhibits],
+                                                                    r.pages).items()}
 
 
 def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False) -> dict[str, Rendered]:

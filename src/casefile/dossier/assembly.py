@@ -17,6 +17,7 @@ from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
 from casefile.case.lockfile import label
 from casefile.dossier.editions import protected_names, public_terms
+from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBITS_KEY, EXHIBITS_TITLE, TITLES, file_key
 
 TYPE_LABELS = {"testimony": "Testimony", "decree": "Decree", "statement": "Statement",
                "document": "Document", "media": "Media"}
@@ -149,12 +150,6 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
 
 # ------------------------------------------------------------------ per-dossier tables
 
-SECTIONS = {"cover": "Cover", "contents": "Contents", "profile": "Profile of the accused",
-            "exhibit-index": "Index of exhibits", "chronology": "Chronology", "matrix": "Evidence matrix",
-            "exhibits": "Exhibits", "names-index": "Index of persons, places and organisations",
-            "annex": "Annex: exhibit files and chain of custody"}
-
-
 @dataclass
 class TocEntry:
     key: str
@@ -164,15 +159,14 @@ class TocEntry:
 
 def contents(d: Dossier) -> list[TocEntry]:
     """Contents entries; the outline is made from the same titles."""
-    out = [TocEntry(k, SECTIONS[k], 0) for k in ("cover", "contents", "profile", "exhibit-index",
-                                                  "chronology", "matrix")]
+    out = [TocEntry(s.key, s.title, 0) for s in BEFORE_EXHIBITS]
     if d.exhibits:
-        out.append(TocEntry("exhibits", SECTIONS["exhibits"], 0))
+        out.append(TocEntry(EXHIBITS_KEY, EXHIBITS_TITLE, 0))
         for e in d.exhibits:
             out.append(TocEntry(e.number, f"{e.number} — {e.title}", 1))
             for i, f in enumerate(e.files, 1):
-                out.append(TocEntry(f"{e.number}-file{i}", f"{e.number} file {i}: {f.path}", 2))
-    out += [TocEntry("names-index", SECTIONS["names-index"], 0), TocEntry("annex", SECTIONS["annex"], 0)]
+                out.append(TocEntry(file_key(e.number, i), f"{e.number} file {i}: {f.path}", 2))
+    out += [TocEntry(s.key, s.title, 0) for s in AFTER_EXHIBITS]
     return out
 
 
@@ -260,7 +254,7 @@ class AnnexRow:
 
 
 def annex_files(d: Dossier) -> list[AnnexRow]:
-    return [AnnexRow(e.number, f"{e.number}-file{i}", f.path, f.sha256, f.size)
+    return [AnnexRow(e.number, file_key(e.number, i), f.path, f.sha256, f.size)
             for e in d.exhibits for i, f in enumerate(e.files, 1)]
 
 
@@ -273,7 +267,7 @@ def translation_pairs(ex: Exhibit) -> list[tuple]:
 
 
 def template_context(d: Dossier) -> dict:
-    return {"sections": SECTIONS, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
+    return {"sections": TITLES, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
             "names_index": names_index(d), "files": annex_files(d),
             "counts": {"exhibits": sum(1 for e in d.exhibits if not e.withheld),
                        "withheld": sum(1 for e in d.exhibits if e.withheld)},

@@ -30,6 +30,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from casefile.dossier.sections import file_end_key, file_key, page_ranges
 from casefile.errors import fail
 
 CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
@@ -70,22 +71,21 @@ NO_HASH = "0" * 64
 
 
 def attachment_name(number: str, i: int, path: str) -> str:
-    return f"{number}-file{i}-{Path(path).name}"
+    return f"{file_key(number, i)}-{Path(path).name}"
 
 
-def page_ranges(d, anchors: dict) -> dict:
-    """Page ranges of every shown exhibit and of each of its files, from the renderer's anchors."""
-    shown = [e for e in d.exhibits if not e.withheld]
+def exhibit_pages(d, anchors: dict, pages: int) -> dict:
+    """Pages of every shown exhibit ([first, last]) and of each of its files ([first, last], or
+    None when not typeset), from the typesetter's anchors."""
+    ranges = page_ranges(anchors, [e.number for e in d.exhibits], pages)
     out = {}
-    for k, e in enumerate(shown):
-        first = anchors.get(e.number)
-        if first is None:
+    for e in d.exhibits:
+        if e.withheld or e.number not in ranges:
             continue
-        nxt = shown[k + 1].number if k + 1 < len(shown) else "names-index"
-        last = anchors[nxt] - 1 if nxt in anchors else max(anchors.values())
+        first, last = ranges[e.number]
         files = []
         for i in range(1, len(e.files) + 1):
-            a, b = anchors.get(f"{e.number}-file{i}"), anchors.get(f"{e.number}-file{i}-end")
+            a, b = anchors.get(file_key(e.number, i)), anchors.get(file_end_key(e.number, i))
             files.append([a, b] if a is not None and b is not None else None)
         out[e.number] = ([first, max(first, last)], files)
     return out
@@ -95,7 +95,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) ->
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
     from casefile import __version__
 
-    ranges = page_ranges(d, anchors)
+    ranges = exhibit_pages(d, anchors, pages)
     exhibits = []
     for e in d.exhibits:
         entry = {"number": e.number, "withheld": bool(e.withheld)}

@@ -54,6 +54,7 @@ from reportlab.platypus.paraparser import ParaParser
 from casefile import __version__
 from casefile.case.dates import display_date
 from casefile.dossier.assembly import TYPE_LABELS, Dossier
+from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_TEMPLATE
 from casefile.errors import fail
 from casefile.typeset import rtl
 
@@ -954,10 +955,6 @@ def _human_size(n: int) -> str:
     return str(n)
 
 
-SECTIONS_BEFORE = ["cover", "contents", "profile", "exhibit_index", "chronology", "matrix"]
-SECTIONS_AFTER = ["names_index", "annex"]
-
-
 def render_markup(env: Environment, name: str, **ctx) -> ET.Element:
     text = env.get_template(name).render(**ctx)
     try:
@@ -991,13 +988,13 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     ctx = dict(context, d=dossier, case=dossier.case, accused=dossier.accused, exhibits=dossier.exhibits,
                TOTAL=TOTAL)
     flows: list[Flowable] = []
-    for name in SECTIONS_BEFORE:
-        flows += mk.blocks(render_markup(env, f"{name}.xml.j2", **ctx))
+    for section in BEFORE_EXHIBITS:
+        flows += mk.blocks(render_markup(env, section.template, **ctx))
     for i, ex in enumerate(dossier.exhibits):
-        flows += mk.blocks(render_markup(env, "exhibit.xml.j2", ex=ex, first=i == 0, **ctx))
-    for name in SECTIONS_AFTER:
-        flows.append(Deferred(lambda name=name: mk.blocks(
-            render_markup(env, f"{name}.xml.j2", pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
+        flows += mk.blocks(render_markup(env, EXHIBIT_TEMPLATE, ex=ex, first=i == 0, **ctx))
+    for section in AFTER_EXHIBITS:
+        flows.append(Deferred(lambda name=section.template: mk.blocks(
+            render_markup(env, name, pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
     from casefile.pdf.limits import pdf_limits
     with pdf_limits():  # exhibit PDFs are read while typesetting
         doc.build(flows)

@@ -39,6 +39,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from casefile.dossier.sections import file_end_key, file_key
 from casefile.errors import fail
 from casefile.pdf.exhibits import Copier, exhibit_form, open_pdf, placement
 from casefile.pdf.images import open_image, printable
@@ -70,7 +71,7 @@ def file_flowables(ex, mk) -> list:
     st, s = mk.state, mk.s
     out = []
     for i, f in enumerate(ex.files, 1):
-        key = f"{ex.number}-file{i}"
+        key = file_key(ex.number, i)
         title = f"{ex.number} file {i}: {f.path}"
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
         stamp = _StampSetter(ex.number, f.path, key, 1, st)
@@ -94,7 +95,7 @@ def file_flowables(ex, mk) -> list:
             out += [stamp] + _placeholder(f, s, "This file cannot be printed. It is identified by its SHA-256 "
                                                 "above; a copy is attached to this PDF only when it is built "
                                                 "with --attach-media.")
-        out.append(Anchor(key + "-end", None, 2, st))
+        out.append(Anchor(file_end_key(ex.number, i), None, 2, st))
     return out
 
 
