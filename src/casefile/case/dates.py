@@ -104,11 +104,25 @@ class PartialDate:
         return (s.toordinal(), prec, e.toordinal(), self.text)
 
 
+_OTHER_NOTATION = re.compile(r"^(\d{1,4})[/.](\d{1,2})[/.](\d{1,4})$")
+_FORMS = ("YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 for a season, a ~ (circa) or ? (uncertain) suffix, "
+          "or START/END for a range")
+
+
+def _other_notation(text: str) -> str | None:
+    """A day written 2010/07/01, 01/07/2010 or 1.7.2010: the message that says how to write it."""
+    m = _OTHER_NOTATION.match(text)
+    if not m:
+        return None
+    a, b, c = m.groups()
+    example = f", here {a}-{int(b):02d}-{int(c):02d}" if len(a) == 4 and len(c) <= 2 else ""
+    return f"'{text}': write dates as YYYY-MM-DD (EDTF){example}"
+
+
 def _point(text: str) -> Point:
     m = _POINT.match(text)
     if not m:
-        raise DateError(f"'{text}' is not a date (use YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 for seasons, "
-                        "a ~ or ? suffix, or START/END)")
+        raise DateError(f"'{text}' is not a date: write {_FORMS} (EDTF)")
     year = int(m["y"])
     month = int(m["m"]) if m["m"] else None
     day = int(m["d"]) if m["d"] else None
@@ -128,6 +142,9 @@ def _point(text: str) -> Point:
 def parse_date(text: str) -> PartialDate:
     """Parse an EDTF date or interval; raise DateError with a message fit for a user."""
     text = str(text).strip()
+    other = _other_notation(text)
+    if other:
+        raise DateError(other)
     if "/" in text:
         a, _, b = text.partition("/")
         start = None if a in ("", "..") else _point(a)

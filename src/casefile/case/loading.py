@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from casefile.case.models import CONTROL_CHARS, Case, Item, control_char_problem
+from casefile.case.messages import validation_problems
+from casefile.case.models import CONTROL_CHARS, ITEM_TYPES, Case, Item, control_char_problem
 from casefile.case.yamlread import read_yaml
 from casefile.errors import CaseError, Problem
 
@@ -133,48 +134,6 @@ def line_for(lines: dict, loc: tuple, default: int) -> int:
     return default
 
 
-def _pydantic_problems(err: ValidationError, shown: str, lines: dict, default_line: int,
-                       strip_tag: bool) -> list[Problem]:
-    out = []
-    for e in err.errors():
-        loc = tuple(e["loc"])
-        if strip_tag and loc:
-            loc = loc[1:] if e["type"] not in ("union_tag_invalid", "union_tag_not_found") else ("type",)
-        kind = e["type"]
-        if kind == "extra_forbidden":
-            msg = "unknown field"
-        elif kind == "missing":
-            msg = "required field missing"
-        elif kind == "string_unicode":
-            msg = "not valid text: contains a lone surrogate (an escape such as \\ud800 that is not a character)"
-        elif kind == "union_tag_not_found":
-            msg = "required field missing (one of: testimony, decree, statement, document, media)"
-        elif kind == "union_tag_invalid":
-            msg = f"unknown type {e['input'].get('type')!r} (one of: testimony, decree, statement, document, media)" \
-                if isinstance(e.get("input"), dict) else e["msg"]
-        else:
-            msg = e["msg"]
-            for prefix in ("Value error, ", "Assertion failed, "):
-                if msg.startswith(prefix):
-                    msg = msg[len(prefix):]
-            if kind in ("string_type", "list_type", "dict_type", "model_type", "bool_parsing", "int_parsing"):
-                msg += f" (got {_shown_input(e.get('input'))})"
-        line = line_for(lines, loc, default_line)
-        out.append(Problem(shown, line, ".".join(str(x) for x in loc) or "-", msg))
-    return out
-
-
-def _shown_input(v) -> str:
-    if isinstance(v, dict):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    if v is None:
-        return "nothing"
-    s = str(v)
-    return repr(s if len(s) < 40 else s[:37] + "...")
-
-
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
     """Return (front matter, body, line number of the body's first line)."""
     lines = text.split("\n")
@@ -186,6 +145,29 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     return None, text, 1
 
 
+@dataclass
+class Known:
+    """The ids an item may refer to, as far as case.yaml could be read (None: not known)."""
+    accused: list[str] | None = None
+    charges: dict[str, set[str]] | None = None
+
+
+def _known(case: Case | None, data) -> Known:
+    if case is not None:
+        return Known([a.id for a in case.accused], {c.id: {e.id for e in c.elements} for c in case.charges})
+    if not isinstance(data, dict):
+        return Known()
+
+    def ids(seq):
+        return [x["id"].strip() for x in seq if isinstance(x, dict) and isinstance(x.get("id"), str)] \
+            if isinstance(seq, list) else []
+    charges = {}
+    for c in data.get("charges") or [] if isinstance(data.get("charges"), list) else []:
+        if isinstance(c, dict) and isinstance(c.get("id"), str):
+            charges[c["id"].strip()] = set(ids(c.get("elements")))
+    return Known(ids(data.get("accused")), charges)
+
+
 def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | None, list[Problem]]:
     problems: list[Problem] = []
     case_dir = root / "cases" / cid
@@ -195,21 +177,25 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
         return None, problems
     data, lines, probs = read_yaml(text, case_path)
     problems += probs
-    if probs or data is None:
-        if data is None and not probs:
-            problems.append(Problem(case_path, 1, "-", "empty file"))
-        return None, problems
-    if not isinstance(data, dict):
-        return None, problems + [Problem(case_path, 1, "-", "must be a mapping of fields")]
-    try:
-        case = Case.model_validate(data)
-    except ValidationError as err:
-        return None, problems + _pydantic_problems(err, case_path, lines, 1, strip_tag=False)
-    if case.id != cid:
-        problems.append(Problem(case_path, line_for(lines, ("id",), 1), "id",
-                                f"'{case.id}' differs from the folder name '{cid}'"))
-    problems += _check_case_ids(case, case_path, lines)
+    case = None
+    if data is None and not probs:
+        problems.append(Problem(case_path, 1, "-", "the file is empty: write the case's fields "
+                                                   "(casefile init writes a case.yaml to fill in)"))
+    elif not probs and not isinstance(data, dict):
+        problems.append(Problem(case_path, 1, "-", "case.yaml must be a mapping of fields (id: …, title: …)"))
+    elif not probs:
+        try:
+            case = Case.model_validate(data)
+        except ValidationError as err:
+            problems += validation_problems(err, case_path, lines, line_for, root=Case, item=False)
+    if case is not None:
+        if case.id != cid:
+            problems.append(Problem(case_path, line_for(lines, ("id",), 1), "id",
+                                    f"'{case.id}' differs from the folder name '{cid}': write id: {cid}"))
+        problems += _check_case_ids(case, case_path, lines)
+    known = _known(case, data if not probs else None)
 
+    # the items are read and checked even when case.yaml has problems: all problems of a run at once
     items: list[LoadedItem] = []
     ev_dir = case_dir / "evidence"
     files = sorted(ev_dir.rglob("*.md"), key=lambda p: p.relative_to(ev_dir).as_posix()) if ev_dir.is_dir() else []
@@ -218,15 +204,17 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
         if f.is_symlink() and not _inside(f.resolve(), case_dir.resolve()):
             problems.append(Problem(shown, 0, "file", "symbolic link leading outside the case folder"))
             continue
-        li = _load_item(f, shown, problems)
+        li = _load_item(f, shown, problems, known)
         if li is not None:
             items.append(li)
+    if case is None:
+        return None, problems
     lc = LoadedCase(root, case, case_path, items, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
     problems += _cross_check(lc, verify_pins)
     return lc, problems
 
 
-def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | None:
+def _load_item(f: Path, shown: str, problems: list[Problem], known: Known) -> LoadedItem | None:
     text = _read_text(f, shown, problems)
     if text is None:
         return None
@@ -244,17 +232,52 @@ def _load_item(f: Path, shown: str, problems: list[Problem]) -> LoadedItem | Non
         problems += probs
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(shown, 2, "-", "front matter must be a mapping of fields"))
+        problems.append(Problem(shown, 2, "-", "the front matter must be a mapping of fields "
+                                               "(id: …, type: …, title: …)"))
         return None
+    reported = _check_refs(data, lines, shown, known, problems)
     try:
         item = ITEM_ADAPTER.validate_python(data)
     except ValidationError as err:
-        problems += _pydantic_problems(err, shown, lines, 1, strip_tag=True)
+        root = ITEM_TYPES.get(data.get("type")) if isinstance(data.get("type"), str) else None
+        problems += validation_problems(err, shown, lines, line_for, root=root, item=True, default_line=2,
+                                        known_accused=known.accused, skip=reported)
         return None
     if bad_body:
         return None
     return LoadedItem(item, body.strip("\n"), shown, body_line, lines,
                       hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def _check_refs(data: dict, lines: dict, shown: str, known: Known, problems: list[Problem]) -> set:
+    """Accused and charge ids of an item, checked against case.yaml on the item as written, so a
+    typo is reported in the same run as the item's other problems. Returns the places reported."""
+    reported = set()
+    accused = data.get("accused")
+    if known.accused is not None and isinstance(accused, list):
+        for i, a in enumerate(accused):
+            if isinstance(a, str) and a.strip() and a.strip() not in known.accused:
+                problems.append(Problem(shown, line_for(lines, ("accused", i), 1), f"accused.{i}",
+                                        f"unknown accused '{a.strip()}' (known: {', '.join(sorted(known.accused)) or 'none'})"))
+                reported.add(("accused", i))
+    charges = data.get("charges")
+    if known.charges is not None and isinstance(charges, list):
+        for i, c in enumerate(charges):
+            if not isinstance(c, str) or not c.strip():
+                continue
+            cid, _, eid = c.strip().partition("/")
+            if cid not in known.charges:
+                problems.append(Problem(shown, line_for(lines, ("charges", i), 1), f"charges.{i}",
+                                        f"unknown charge '{cid}' (known: {', '.join(sorted(known.charges)) or 'none'})"))
+            elif eid and eid not in known.charges[cid]:
+                problems.append(Problem(shown, line_for(lines, ("charges", i), 1), f"charges.{i}",
+                                        f"charge '{cid}' has no element '{eid}'"
+                                        + (f" (its elements: {', '.join(sorted(known.charges[cid]))})"
+                                           if known.charges[cid] else " (it defines no elements)")))
+            else:
+                continue
+            reported.add(("charges", i))
+    return reported
 
 
 def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
@@ -334,10 +357,7 @@ def sha256_file(path: Path) -> str:
 
 
 def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
-    case = lc.case
     out: list[Problem] = []
-    accused = {a.id for a in case.accused}
-    charges = {c.id: {e.id for e in c.elements} for c in case.charges}
     first_path: dict[str, LoadedItem] = {}
     exdir = lc.exhibit_dir
     for li in lc.items:
@@ -348,18 +368,6 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
                                f"duplicate item id '{it.id}' (also in {other.path}:{other.line_of('id')})"))
         else:
             first_path[it.id] = li
-        for i, a in enumerate(it.accused):
-            if a not in accused:
-                out.append(Problem(li.path, li.line_of("accused", i), f"accused.{i}",
-                                   f"unknown accused '{a}' (known: {', '.join(sorted(accused))})"))
-        for i, c in enumerate(it.charges):
-            cid, _, eid = c.partition("/")
-            if cid not in charges:
-                out.append(Problem(li.path, li.line_of("charges", i), f"charges.{i}",
-                                   f"unknown charge '{cid}' (known: {', '.join(sorted(charges)) or 'none'})"))
-            elif eid and eid not in charges[cid]:
-                out.append(Problem(li.path, li.line_of("charges", i), f"charges.{i}",
-                                   f"charge '{cid}' has no element '{eid}'"))
         for i, ex in enumerate(it.exhibits):
             path, why = exhibit_path_problem(exdir, ex.file)
             if why:

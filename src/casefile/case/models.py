@@ -41,6 +41,8 @@ def control_char_problem(v: str) -> str | None:
 
 
 def _check_text(v: str) -> str:
+    if not v:  # a blank field is dropped before validation (Model): this is an entry of a list
+        raise ValueError("an empty entry: remove it, or write its value")
     why = control_char_problem(v)
     if why:
         raise ValueError(why)
@@ -57,6 +59,16 @@ Text = Annotated[str, AfterValidator(_check_text)]
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_no_value(cls, data):
+        """A field left empty (nothing, `~`, `null`, `""` or only spaces) is as if it were not
+        written: an optional field takes its default, a required one is reported missing (and
+        the loader, which sees the key in the file, says it is empty)."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
+        return data
 
 
 # ---------------------------------------------------------------- case.yaml
@@ -150,7 +162,8 @@ class Witness(Model):
     @model_validator(mode="after")
     def _pseudonym_for_protected(self):
         if self.protected and not self.pseudonym:
-            raise ValueError("a protected witness needs a pseudonym")
+            raise ValueError("a protected witness needs a pseudonym (pseudonym: …), which the public "
+                             "edition shows instead of the name")
         return self
 
 
