@@ -290,7 +290,7 @@ def plain_render(items) -> tuple[bytes, int]:
     from reportlab.platypus import SimpleDocTemplate
 
     from casefile.typeset import rtl
-    from casefile.typeset.document import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
+    from casefile.typeset.styles import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
 
     rtl.register_fonts()
     base = ParagraphStyle("body", fontName=rtl.FONT_REGULAR, fontSize=10, leading=14.5, spaceAfter=6)
@@ -314,7 +314,7 @@ APPARATUS = ("contents", "exhibit-index", "names-index")
 def dossier_markup(d, env, ctx) -> list:
     """The dossier's text as casefile's templates write it (markup trees), apparatus left out."""
     from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_TEMPLATE
-    from casefile.typeset.document import render_markup
+    from casefile.typeset.templates import render_markup
 
     ctx = dict(ctx, d=d, case=d.case, accused=d.accused, exhibits=d.exhibits, TOTAL="total",
                pages={}, page_of=lambda k: "—")
@@ -334,10 +334,11 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
                                     SimpleDocTemplate, Spacer, Table, TableStyle)
 
     from casefile.typeset import exhibit_pages as stamping
+    from casefile.typeset.exhibit_files import draw_image
     from casefile.pdf.limits import pdf_limits
-    from casefile.typeset.document import CONTENT, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, _styles
+    from casefile.typeset.styles import CONTENT, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, paragraph_styles
 
-    styles = _styles()
+    styles = paragraph_styles()
     pages = stamping.ExhibitPages()
     exhibits = {e.number: e for e in d.exhibits}
 
@@ -354,7 +355,7 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
             if self.f.kind == "pdf":
                 pages.draw(self.canv, Path(self.f.abspath), self.index, self.width, self.height)
             else:
-                stamping.draw_image(self.canv, self.f.abspath, 0, 0, self.width, self.height)
+                draw_image(self.canv, self.f.abspath, 0, 0, self.width, self.height)
 
     def text(el) -> str:
         return escape(" ".join("".join(el.itertext()).split()))
@@ -483,7 +484,9 @@ def in_process(root: Path, repeat: int, profile: int):
     """Figures 1 and 2: one dossier (the largest, confidential edition: nothing withheld)."""
     from casefile.dossier.assembly import assemble, template_context
     from casefile.commands.build import Options, prepare
-    from casefile.typeset.document import CONTENT, render, template_env
+    from casefile.typeset.document import render
+    from casefile.typeset.styles import CONTENT
+    from casefile.typeset.templates import template_env
 
     t = time.perf_counter()
     prepared = prepare(Options(root=root, editions=("confidential",)))

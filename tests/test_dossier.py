@@ -245,9 +245,10 @@ def test_plain_paragraphs_skip_the_parser_with_the_same_result(text, style):
     from reportlab.platypus import Paragraph
 
     from casefile.typeset import rtl
-    from casefile.typeset.document import Markup, _styles
+    from casefile.typeset.markup import Markup
+    from casefile.typeset.styles import paragraph_styles
 
-    styles = _styles()
+    styles = paragraph_styles()
     el = ET.Element("p")
     el.text = text
     fast = Markup(None, styles, None).paragraph(el, styles[style])
@@ -273,9 +274,10 @@ def test_line_breaking_is_reportlabs(text, style, width, bullet):
     """Para's own line breaking (word widths remembered) gives the lines reportlab's gives."""
     from reportlab.platypus import Paragraph
 
-    from casefile.typeset.document import Para, _styles
+    from casefile.typeset.fastpath import Para
+    from casefile.typeset.styles import paragraph_styles
 
-    s = _styles()[style]
+    s = paragraph_styles()[style]
     fast, slow = Para(escape_text(text), s, bulletText=bullet), Paragraph(escape_text(text), s, bulletText=bullet)
     assert fast.wrap(width, 5000) == slow.wrap(width, 5000)
     a, b = fast.blPara, slow.blPara

@@ -24,7 +24,7 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from casefile.typeset.document import CONTENT, PAGE_H, PAGE_W
+from casefile.typeset.styles import CONTENT, PAGE_H, PAGE_W
 from casefile.commands.verify import content_sha256
 from conftest import norm, pages_text, run
 

@@ -133,12 +133,6 @@ KNOWN = {
     "(pypdf.generic._font ['Font']); only casefile.pdf.fastpath may",
     "src/casefile/pdf/pdfobjects.py:27: casefile.pdf.pdfobjects reaches into pypdf's private names "
     "(pypdf._configuration ['get_configuration']); only casefile.pdf.fastpath may",
-    "src/casefile/typeset/document.py:48: casefile.typeset.document reaches into reportlab's private names "
-    "(reportlab.platypus.paragraph ['_handleBulletWidth', '_processed_frags', 'cleanBlockQuotedText']); "
-    "only casefile.typeset.fastpath may",
-    "src/casefile/typeset/document.py:49: casefile.typeset.document reaches into reportlab's private names "
-    "(reportlab.platypus.paragraph ['_shy']); only casefile.typeset.fastpath may",
-    "import circle: casefile.typeset.document -> casefile.typeset.exhibit_pages",
 }
 
 

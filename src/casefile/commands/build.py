@@ -40,7 +40,8 @@ from casefile.pdf.exhibits import pdf_page_count
 from casefile.pdf.images import open_image
 from casefile.pdf.leakcheck import find_leaks
 from casefile.typeset import rtl
-from casefile.typeset.document import Rendered, render, template_env
+from casefile.typeset.document import Rendered, render
+from casefile.typeset.templates import template_env
 
 
 @dataclass

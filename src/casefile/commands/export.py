@@ -20,7 +20,7 @@ from casefile.commands.build import Options, prepare, render_editions, section_p
 from casefile.dossier.assembly import assemble, chronology
 from casefile.dossier.editions import EDITIONS
 from casefile.output.atomic import atomic_write
-from casefile.typeset.document import template_env
+from casefile.typeset.templates import template_env
 
 SCHEMA_ID = "https://casefile.invalid/schema/export-1.json"
 

@@ -1,0 +1,289 @@
+"""The flowables of a dossier beyond reportlab's own, and the state they record while the
+dossier is typeset (pages of named places, outline, running heads, exhibit stamps, forms)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Table
+
+from casefile.typeset.fastpath import link
+from casefile.typeset.styles import CONTENT, LINK, RULE
+
+@dataclass
+class RenderState:
+    pages: dict = field(default_factory=dict)  # key -> page
+    refs: set = field(default_factory=set)  # keys whose page number is drawn by a form
+    outline: list = field(default_factory=list)  # (level, title, key)
+    running: dict = field(default_factory=dict)  # page -> running head
+    stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
+    reserved: list = field(default_factory=list)  # (page, pdf path, page index) of exhibit PDF pages
+    exhibit_pages: object = None  # exhibit_pages.ExhibitPages, made at the first exhibit PDF page
+
+    form_ids: dict = field(default_factory=dict)  # (key, size, align) -> form name
+    current_head: str = ""
+
+    def form_name(self, key: str, size: float, align: str) -> str:
+        k = (key, size, align)
+        if k not in self.form_ids:
+            self.form_ids[k] = f"pn{len(self.form_ids)}"
+        return self.form_ids[k]
+
+
+class Anchor(Flowable):
+    """A named place: records its page, adds a bookmark and an outline entry."""
+
+    def __init__(self, key: str, title: str | None, level: int, state: RenderState):
+        super().__init__()
+        self.key, self.title, self.level, self.state = key, title, level, state
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        c = self.canv
+        page = c.getPageNumber()
+        self.state.pages[self.key] = page
+        c.bookmarkPage(self.key)
+        if self.title is not None:
+            c.addOutlineEntry(self.title, self.key, self.level, closed=self.level > 0)
+            self.state.outline.append((self.level, self.title, self.key))
+        if self.level <= 1 and self.title:
+            self.state.running[page] = self.title
+            self.state.current_head = self.title
+
+
+class PageRef(Flowable):
+    """The page number of a key, right-aligned, drawn from a form defined after the last page."""
+
+    def __init__(self, key: str, state: RenderState, size: float = 8.8, align: str = "right"):
+        super().__init__()
+        self.key, self.state, self.size, self.align = key, state, size, align
+        state.refs.add(key)
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        return aw, self.size * 1.3
+
+    def draw(self):
+        x = self.width if self.align == "right" else 0
+        self.canv.saveState()
+        self.canv.translate(x, self.size * 0.25)
+        self.canv.doForm(self.state.form_name(self.key, self.size, self.align))
+        self.canv.restoreState()
+
+
+class RefList(Flowable):
+    """A list of linked references ("12 (EX-0003), 45 (EX-0010)"), as in a names-index row:
+    the references are laid out whole, line by line, each one a link to its key, the page
+    number in link colour. Far cheaper than a paragraph of hundreds of links, and a long list
+    splits between lines when its table row is taller than a page."""
+
+    SEP = ", "
+
+    def __init__(self, refs: list, style: ParagraphStyle, lines: list | None = None):
+        super().__init__()
+        self.refs, self.style = refs, style  # refs: (page text, rest of the text, key)
+        self.lines = lines
+        self._laid_at = None
+
+    def _layout(self, width: float) -> list:
+        font, size = self.style.fontName, self.style.fontSize
+        sep_w = stringWidth(self.SEP, font, size)
+        lines, line, x = [], [], 0.0
+        for i, (page, rest, key) in enumerate(self.refs):
+            pw, rw = stringWidth(page, font, size), stringWidth(rest, font, size)
+            w = pw + rw
+            if line and x + w > width:
+                lines.append(line)
+                line, x = [], 0.0
+            last = i == len(self.refs) - 1
+            line.append((x, page, pw, rest + ("" if last else self.SEP), w, key))
+            x += w + (0 if last else sep_w)
+        if line:
+            lines.append(line)
+        return lines
+
+    def wrap(self, aw, ah):
+        if self.lines is None or (self._laid_at is not None and self._laid_at != aw):
+            self.lines, self._laid_at = self._layout(aw), aw
+        self.width, self.height = aw, len(self.lines) * self.style.leading
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self.wrap(aw, ah)
+        n = int(ah // self.style.leading)
+        if n < 1 or n >= len(self.lines):
+            return [] if n < 1 else [self]
+        return [RefList(self.refs, self.style, self.lines[:n]), RefList(self.refs, self.style, self.lines[n:])]
+
+    def draw(self):
+        c, st = self.canv, self.style
+        lead, size = st.leading, st.fontSize
+        for i, line in enumerate(self.lines):
+            y = self.height - i * lead - size
+            t = c.beginText(0, y)
+            t.setFont(st.fontName, size, lead)
+            for x, page, pw, rest, w, key in line:  # each reference ends with its separator:
+                # the text goes on where the next one starts
+                t.setFillColor(LINK)
+                t.textOut(page)
+                t.setFillColor(st.textColor)
+                t.textOut(rest)
+            c.drawText(t)
+            for x, page, pw, rest, w, key in line:
+                link(c, key, (x, y - size * 0.25, x + w, y + size))
+
+
+class ContentsEntry(Flowable):
+    """A contents line: title (wrapped), dot leaders, page number (form), the whole line a link."""
+
+    def __init__(self, para: Paragraph, key: str, level: int, state: RenderState):
+        super().__init__()
+        self.para, self.key, self.level, self.state = para, key, level, state
+        state.refs.add(key)
+        self.indent = 14 * level
+        self.numw = 34
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        self.avail = aw - self.indent - self.numw - 8
+        self.pw, self.ph = self.para.wrap(self.avail, ah)
+        self.height = self.ph + 3
+        return aw, self.height
+
+    def draw(self):
+        c = self.canv
+        self.para.drawOn(c, self.indent, 3)
+        # dot leaders from the end of the last line to the number
+        last = self.para.blPara.lines[-1]
+        extra = last[0] if isinstance(last, tuple) else last.extraSpace
+        x0 = self.indent + (self.avail - extra) + 4
+        x1 = self.width - self.numw
+        if x1 - x0 > 8:  # a dotted line: round caps on a dash pattern (no text to encode)
+            c.saveState()
+            c.setStrokeColor(RULE)
+            c.setLineWidth(0.9)
+            c.setLineCap(1)
+            c.setDash([0, 4], 0)
+            c.line(x1 - 4 * int((x1 - x0) / 4), 6.3, x1, 6.3)
+            c.restoreState()
+        c.saveState()
+        c.translate(self.width, 6)
+        c.doForm(self.state.form_name(self.key, 10, "right"))
+        c.restoreState()
+        link(c, self.key, (0, 0, self.width, self.height))
+
+
+class Deferred(Flowable):
+    """Stands for flowables made only when reached: `make()` runs once the body is laid out."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def wrap(self, aw, ah):
+        return 0, 0
+
+    def draw(self):
+        pass
+
+
+class KeepWithNext(KeepTogether):
+    """A heading kept with what follows it (reportlab groups a keepWithNext paragraph and the
+    next flowable in one of these). reportlab moves the whole group to a new page whenever it is
+    taller than the space left, which for a heading followed by a table longer than a page
+    leaves a page empty but for the heading before it. A group taller than a page is instead
+    kept only with the start of what follows: the headings and the first row of a table (its
+    repeated header included) or the first lines of a paragraph."""
+
+    def split(self, aW, aH):
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        if self._H <= CONTENT[3]:
+            return super().split(aW, aH)
+        *heads, last = self._content
+        need = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in heads)
+        _, h = last.wrap(aW, aH)
+        if isinstance(last, Table):
+            rows = (last.repeatRows if isinstance(last.repeatRows, int) else 0) + 1
+            h = sum(last._rowHeights[:rows])
+        need += min(h, 48) if not isinstance(last, Table) else h
+        return [CondPageBreak(min(need, CONTENT[3]))] + self._content[:]
+
+
+class RowSplitTable(Table):
+    """A table whose rows move whole to the next page, as usual, except a row taller than a
+    whole page (a person named in hundreds of exhibits has an index row longer than a page):
+    that one is split inside, each part keeping at least two lines, instead of stopping the
+    build. `links` gives each row the key it links to (or None): the whole row is the link."""
+
+    def __init__(self, *args, links=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.links = list(links) if links else []
+
+    def split(self, availWidth, availHeight):
+        self._calc(availWidth, availHeight)
+        heights, head = self._rowHeights, self.repeatRows if isinstance(self.repeatRows, int) else 0
+        first = heights[head] if len(heights) > head else 0
+        self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and self.links:
+            # the first part has the first rows; the second the repeated header, then the last
+            # rows (a row split inside is in both)
+            first, rest = parts
+            first.links = self.links[:len(first._cellvalues)]
+            tail = len(rest._cellvalues) - head
+            rest.links = self.links[:head] + self.links[len(self.links) - tail:]
+        return parts
+
+    def draw(self):
+        super().draw()
+        for i, key in enumerate(self.links[:len(self._rowpositions) - 1]):
+            if key:
+                top, bottom = self._rowpositions[i], self._rowpositions[i + 1]
+                link(self.canv, key, (0, bottom, self._width, top))
+
+
+class Quoted(Flowable):
+    """A block quote with a rule on its left."""
+
+    def __init__(self, inner: Paragraph):
+        super().__init__()
+        self.inner = inner
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        _, self.height = self.inner.wrap(aw, ah)
+        return aw, self.height
+
+    def split(self, aw, ah):
+        parts = self.inner.split(aw, ah)
+        return [Quoted(p) for p in parts]
+
+    def getSpaceAfter(self):
+        return self.inner.getSpaceAfter()
+
+    def getSpaceBefore(self):
+        return self.inner.getSpaceBefore()
+
+    def draw(self):
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.setStrokeColor(RULE)
+        self.canv.setLineWidth(2)
+        self.canv.line(4, 0, 4, self.height)
+
+
+class PageBreakIfNotTop(Flowable):
+    """A page break, unless the frame is still empty (no blank pages between sections)."""
+
+
+class PadTo(Flowable):
+    """Pads a section with blank pages so that it fills `pages` pages (editions keep the same pages)."""
+
+    def __init__(self, key, pages, state):
+        super().__init__()
+        self.key, self.pages, self.state = key, pages, state
