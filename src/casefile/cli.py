@@ -207,6 +207,19 @@ def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by ca
 
 
 @app.command()
+def sign(dossier: Path = typer.Argument(..., help="a dossier PDF written by casefile build"),
+         key: Path = typer.Option(..., "--key", help="PKCS#12 file (.p12/.pfx) with the signer's certificate and key"),
+         out: Optional[Path] = typer.Option(None, "--out", help="write the signed copy here (default: sign in place)"),
+         passphrase_file: Optional[Path] = typer.Option(None, "--passphrase-file", help="file holding the key's "
+                                                        "passphrase (default: $CASEFILE_KEY_PASSPHRASE, else none)"),
+         reason: Optional[str] = typer.Option(None, "--reason", help="reason shown with the signature")):
+    """Sign a dossier (PAdES-B-B, offline) as an incremental revision that any PDF reader can check."""
+    from casefile.commands.sign import sign as run_sign
+
+    _run(run_sign, dossier, key, out, passphrase_file, reason)
+
+
+@app.command()
 def export(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
            format: str = typer.Option("csv", "--format", help="csv | json"),
            accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),

@@ -7,11 +7,13 @@ workspace) every exhibit file on disk still has its recorded sha256; 1 otherwise
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from casefile.case.loading import sha256_file
 from casefile.errors import CaseError, fail
-from casefile.pdf.manifest import content_sha256, read_manifest
+from casefile.pdf.manifest import content_sha256, original_revision, read_manifest
+from casefile.pdf.signatures import has_signature_bytes, signatures
 
 
 def default_root(cwd: Path | None = None) -> Path | None:
@@ -30,17 +32,22 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
     shown = pdf.as_posix()
     if not pdf.is_file():
         raise fail(shown, "file", "no such file")
+    data = pdf.read_bytes()
     with pdf_limits():
         try:
-            with open(pdf, "rb") as fh:
-                if b"%PDF-" not in fh.read(1024):
-                    raise fail(shown, "pdf", "not a PDF (the file does not start with %PDF-)")
-            reader = guard(pdf, lambda: PdfReader(str(pdf), strict=False))
+            if b"%PDF-" not in data[:1024]:
+                raise fail(shown, "pdf", "not a PDF (the file does not start with %PDF-)")
+            reader = guard(pdf, lambda: PdfReader(io.BytesIO(data), strict=False))
             if guard(pdf, lambda: reader.is_encrypted):
                 raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
             m = read_manifest(reader, shown)
+            recorded = str(m.get("content_sha256", ""))
+            end = original_revision(data, recorded)
+            built = data[:end] if end else data
+            if end and end < len(data):  # later revisions appended: count the pages as built
+                reader = guard(pdf, lambda: PdfReader(io.BytesIO(built), strict=False))
             pages = guard(pdf, lambda: len(reader.pages))
-            content = content_sha256(pdf.read_bytes(), str(m.get("content_sha256", "")))
+            content = content_sha256(built, recorded)
         except CaseError as e:
             raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
     bad = 0
@@ -53,7 +60,10 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
         report(f"changed  {shown}: content: the file changed since casefile wrote it (sha256 "
                f"{m.get('content_sha256')} → {content})")
     if not bad:
-        report(f"ok       {shown}: {what}, {pages} pages, content sha256 {content}")
+        later = f" (the first {end} bytes of {len(data)}: the dossier as built)" if end and end < len(data) else ""
+        report(f"ok       {shown}: {what}, {pages} pages, content sha256 {content}{later}")
+        if end and end < len(data):
+            bad += _check_later_revisions(data, end, shown, report)
     files = [(e["number"], f) for e in m.get("exhibits", []) for f in e.get("files", [])]
     if root is None:
         report(f"note     exhibit files not checked ({len(files)} recorded): no workspace here; "
@@ -81,6 +91,35 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
     report(f"{bad} problem{'s' if bad != 1 else ''} found" if bad else
            "verified: the dossier matches its manifest" + ("" if root is None else
                                                           f" and all {len(files)} exhibit files are unchanged"))
+    return bad
+
+
+def _check_later_revisions(data: bytes, end: int, shown: str, report) -> int:
+    """What was appended after the dossier as built: signatures, each reported (signer, time,
+    intact); anything not covered by a signature is a change. Returns the problems found."""
+    try:
+        found = signatures(data, shown)
+    except CaseError:
+        if has_signature_bytes(data):
+            report(f"note     {shown}: signed, but the signatures cannot be checked here (pyHanko is not "
+                   f"installed: pip install 'casefile[sign]')")
+            return 0
+        found = []
+    bad = 0
+    for s in found:
+        state = "intact" if s.intact else "NOT intact (the signed bytes were changed)"
+        report(f"{'signed  ' if s.intact else 'changed '} {shown}: signature {s.field} by {s.signer}, "
+               f"signed {s.signed_at}: {state}")
+        bad += not s.intact
+    covered = max((s.revision_end for s in found if s.intact), default=0)
+    if covered < len(data.rstrip(b"\r\n")):
+        bad += 1
+        after = "after the last signature" if found else "after casefile wrote it"
+        report(f"changed  {shown}: content: {len(data) - max(covered, end)} bytes were added {after} (an edit, "
+               f"annotation or re-save); the dossier as built is intact in the file's first {end} bytes")
+    elif found:
+        report(f"ok       {shown}: nothing was changed after the last signature (the signer's certificate was "
+               f"not checked against a trust list)")
     return bad
 
 

@@ -49,6 +49,24 @@ def content_sha256(data: bytes, recorded: str) -> str:
     return hashlib.sha256(data[:at] + b"0" * 64 + data[at + 64:]).hexdigest()
 
 
+def original_revision(data: bytes, recorded: str) -> int | None:
+    """Where the dossier as casefile wrote it ends inside `data`: a signature or another
+    incremental update appends a revision, so the dossier as built is a prefix of the file
+    ending with an end-of-file marker (`%%EOF` and its end of line). The first prefix whose
+    content hash is the recorded one; None when there is none (the built bytes were changed)."""
+    at = data.find(b"%%EOF")
+    while at >= 0:
+        end = at + 5
+        for eol in (b"\r\n", b"\n", b"\r"):
+            if data.startswith(eol, end):
+                end += len(eol)
+                break
+        if content_sha256(data[:end], recorded) == recorded:
+            return end
+        at = data.find(b"%%EOF", at + 5)
+    return None
+
+
 def read_manifest(reader, shown: str) -> dict:
     try:
         found = reader.attachments.get(MANIFEST_NAME)
