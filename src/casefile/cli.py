@@ -76,9 +76,14 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
         console.print(t2)
 
 
+SCHEMAS = ("case", "item", "export", "all")
+
+
 @app.command()
-def schema(what: str = typer.Argument("all", help="case | item | export | all")):
-    """Print the JSON Schema of case.yaml, of an item's front matter, or of the JSON export."""
+def schema(what: str = typer.Argument("all", help="case | item | export | all"),
+           root: Path = RootOpt):
+    """Print the JSON Schema of case.yaml, of an item's front matter, or of the JSON export.
+    (The schemas are the same for every workspace: --root is accepted like everywhere else.)"""
     from casefile.case.loading import ITEM_ADAPTER
     from casefile.case.models import Case
     from casefile.commands.export import export_schema
@@ -91,8 +96,8 @@ def schema(what: str = typer.Argument("all", help="case | item | export | all"))
     if what in ("export", "all"):
         out["export"] = export_schema()
     if not out:
-        print(f"unknown schema '{what}' (case, item, all)", file=sys.stderr)
-        raise typer.Exit(2)
+        print(f"unknown schema '{what}' (one of: {', '.join(SCHEMAS)})", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
     print(json.dumps(out if what == "all" else out[what], indent=2, ensure_ascii=False))
 
 
@@ -107,6 +112,19 @@ def new(type: str = typer.Argument(..., help="testimony | decree | statement | d
     path = _run(new_item, root, case, type, id)
     print(path)
 
+
+@app.command()
+def init(case: str = typer.Argument(..., help="id of the new case (its folder name), e.g. 1988-massacre"),
+         root: Path = RootOpt):
+    """Start a case: a commented case.yaml to fill in, its folders, and an example item."""
+    from casefile.commands.init import init_case
+
+    made = _run(init_case, root, case)
+    for path in made:
+        print(f"created  {path}{'/' if path.is_dir() else ''}")
+    at = "" if root == Path(".") else f" --root {root}"
+    print(f"next: write the values `casefile check {case}{at}` lists, add items with "
+          f"`casefile new TYPE --case {case}{at}`, then `casefile build {case}{at}`")
 
 
 
@@ -151,7 +169,7 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
             written = _run(run_build, opts, report=bar.console.print,
                            progress=lambda n: bar.update(task, completed=n))
     else:
-        written = _run(run_build, opts)
+        written = _run(run_build, opts, report=lambda line: print(line, flush=True))
     built = [w for w in written if not w.skipped]
     skipped = len(written) - len(built)
     pages = sum(w.pages for w in written)

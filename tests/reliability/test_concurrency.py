@@ -37,7 +37,8 @@ def _holds_open(pid: int, path: Path) -> bool:
 
 
 def test_a_second_build_waits_for_the_lock(built):
-    """While another build holds OUT/.casefile.lock, a build waits (writing nothing), then runs."""
+    """While another build holds OUT/.casefile.lock, a build waits (writing nothing), saying for
+    which process (the holder writes its pid into the lock file), then runs."""
     lock_path = built.out / ".casefile.lock"
     before = pdfs(built.out)
     built.write("cases/demo/evidence/a1.md", (built.path / "cases/demo/evidence/a1.md").read_text()
@@ -45,6 +46,8 @@ def test_a_second_build_waits_for_the_lock(built):
     fd = os.open(lock_path, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.write(fd, b"4242\n")  # as a build holding the lock does
         proc = subprocess.Popen([str(CASEFILE), "build", "--root", str(built.path)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 30
@@ -55,8 +58,10 @@ def test_a_second_build_waits_for_the_lock(built):
         assert pdfs(built.out) == before
     finally:
         os.close(fd)  # releases the lock
-    _, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
+    assert f"waiting for another build of this output folder (pid 4242): {built.out}" in out.splitlines()
+    assert lock_path.read_text() == ""  # the pid is removed when the build is done
     assert pdfs(built.out) != before
     assert leftovers(built.out) == []
 
@@ -88,3 +93,11 @@ def test_concurrent_builds(tmp_path):
     assert sorted(lock.numbers) == [f"i{n}" for n in range(6)] and not lock.retired
     assert leftovers(ws.path / "cases") == []
     shutil.rmtree(ref.path)
+
+
+def test_the_lock_file_names_its_holder_while_held(tmp_path):
+    from casefile.output.locking import LOCK_FILE, build_lock
+
+    with build_lock(tmp_path):
+        assert (tmp_path / LOCK_FILE).read_text() == f"{os.getpid()}\n"
+    assert (tmp_path / LOCK_FILE).read_text() == ""

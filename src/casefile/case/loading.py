@@ -289,6 +289,12 @@ def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
                 out.append(Problem(path, line_for(lines, (what, i, "id"), 1), f"{what}.{i}.id",
                                    f"duplicate id '{x.id}' (also {what}.{seen[x.id]})"))
             seen.setdefault(x.id, i)
+    for i, a in enumerate(case.accused):
+        for j, entry in enumerate(a.supplied_by_compiler):
+            why = supplied_problem(a, entry)
+            if why:
+                out.append(Problem(path, line_for(lines, ("accused", i, "supplied_by_compiler", j), 1),
+                                   f"accused.{i}.supplied_by_compiler.{j}", why))
     stamps: dict[str, str] = {}
     for i, a in enumerate(case.accused):
         code = stamp_code(a)
@@ -304,6 +310,35 @@ def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
                                    f"charges.{ci}.elements.{ei}.id", f"duplicate element id '{el.id}'"))
             seen_e.add(el.id)
     return out
+
+
+SUPPLIED_PARTS = ("witness", "original", "translation")
+
+
+def supplied_value(model, entry: str):
+    """The value a `supplied_by_compiler` entry names (a field, `witness.name_original`, or
+    `accused.ID` for a link to an accused), or None."""
+    head, _, tail = entry.partition(".")
+    if head == "accused" and tail and hasattr(model, "type"):
+        return tail if tail in model.accused else None
+    if head not in type(model).model_fields or head in ("id", "type", "supplied_by_compiler"):
+        return None
+    value = getattr(model, head)
+    if tail:
+        if head not in SUPPLIED_PARTS or value is None or tail not in type(value).model_fields:
+            return None
+        value = getattr(value, tail)
+    return value if value not in (None, "", []) else None
+
+
+def supplied_problem(model, entry: str) -> str | None:
+    if supplied_value(model, entry) is not None:
+        return None
+    if hasattr(model, "type"):
+        first = model.accused[0] if model.accused else "ID"
+        return (f"'{entry}' names no field of this item that has a value: write a field's name (forum, date, "
+                f"witness.name_original, …) or accused.ID for a link to an accused (e.g. accused.{first})")
+    return f"'{entry}' names no field of this accused that has a value (e.g. name_original, aliases, roles)"
 
 
 def stamp_code(accused) -> str:
@@ -368,6 +403,10 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
                                f"duplicate item id '{it.id}' (also in {other.path}:{other.line_of('id')})"))
         else:
             first_path[it.id] = li
+        for i, entry in enumerate(it.supplied_by_compiler):
+            why = supplied_problem(it, entry)
+            if why:
+                out.append(Problem(li.path, li.line_of("supplied_by_compiler", i), f"supplied_by_compiler.{i}", why))
         for i, ex in enumerate(it.exhibits):
             path, why = exhibit_path_problem(exdir, ex.file)
             if why:

@@ -57,6 +57,10 @@ Slug = Annotated[str, Field(pattern=_SLUG, description="lower-case letters, digi
 Text = Annotated[str, AfterValidator(_check_text)]
 
 
+COMPILER = ("fields whose value the compiler supplied, not the sources (e.g. name_original, forum, "
+            "witness.name_original); the dossier prints them as supplied by the compiler")
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
@@ -98,6 +102,7 @@ class Accused(Model):
                               description="page-stamp code of this accused's dossier (default: from id)")
     roles: list[Role] = []
     notes: Text | None = None
+    supplied_by_compiler: list[Text] = Field([], description=COMPILER)
 
 
 class Element(Model):
@@ -201,6 +206,8 @@ class ItemBase(Model):
     exhibits: list[ExhibitFile] = []
     confidential: bool = Field(False, description="withheld from the public edition")
     redact: list[Text] = Field([], description="names and phrases removed from the public edition")
+    supplied_by_compiler: list[Text] = Field([], description=COMPILER + "; accused.ID marks a link to an accused "
+                                             "that the source does not make")
 
 
 class Testimony(ItemBase):

@@ -361,7 +361,7 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
     out_dir = out_root(opts)
     written: list[Written] = []
     todo = []
-    with build_lock(out_dir):
+    with build_lock(out_dir, waiting=report):
         signatures = {}
         for cid in wanted:
             if cid not in all_case_ids(Path(opts.root)):

@@ -1,28 +1,33 @@
-"""`casefile new TYPE --case CASE`: a new item file listing every field of its type."""
+"""`casefile new TYPE --case CASE`: a new item file listing every field of its type.
+
+Required values are left empty (""), optional ones blank: the file is refused until the required
+ones are written, and `casefile check` lists exactly those, one line each."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from casefile.case.loading import case_ids
 from casefile.case.models import ITEM_TYPES
-from casefile.errors import fail
+from casefile.errors import EXIT_USAGE, fail
+from casefile.output.atomic import atomic_write
 
 COMMON = """\
 ---
-id: {id}
+{header}id: {id}
 type: {type}
-title: ""                 # short, descriptive title
+title: ""                 # required: a short, descriptive title
 date:                     # EDTF: 1988, 1988-07, 1988-07-25, 1988-22 (summer), 1988~, 1988-07-25/1988-07-28
-accused: []               # ids from case.yaml
+accused: []               # required: ids of the accused from case.yaml whom the source links to this item
 charges: []               # charge ids, or charge-id/element-id
 places: []
 persons: []
 organisations: []
 language: en
 summary:
-sources:                  # at least one
-  - title: ""
+sources:                  # required: at least one
+  - title: ""             # required: the source's title (untitled: a descriptive one, marked as yours)
     publisher:
     url:
     file:                 # name of a stored copy of the source
@@ -35,12 +40,18 @@ exhibits: []              # - file: path under exhibits/<case-id>/
                           #   confidential: false
 confidential: false       # true: withheld from the public edition
 redact: []                # names and phrases the public edition removes
+supplied_by_compiler: []  # fields whose value is yours, not the source's: e.g. [date, accused.ID]
+"""
+END = """\
+# Below the closing line: the item's text (the statement, decree text or translation), quoted
+# exactly; > for quoted lines, **bold**, *italic*, [[a span the public edition removes]].
+---
 """
 
 SPECIFIC = {
     "testimony": """\
 witness:
-  name: ""
+  name: ""                # required
   name_original:
   protected: false
   pseudonym:              # required when protected
@@ -52,7 +63,7 @@ detention: []             # - place: ""
                           #   note:
 """,
     "decree": """\
-issuer: ""
+issuer: ""                # required: who issued it
 issued:
 addressee:
 original:                 # the text in its original language, if a source gives it
@@ -65,7 +76,7 @@ translation:
 #  certification:
 """,
     "statement": """\
-speaker: ""
+speaker: ""               # required: who made the statement
 role:
 outlet:
 medium:
@@ -73,12 +84,12 @@ context:
 """,
     "document": """\
 kind: letter              # letter, report, ...
-author: ""
+author: ""                # required (or "not stated in the sources")
 recipient:
 """,
     "media": """\
 kind: post                # post, photo, video
-author: ""
+author: ""                # required (or "not stated in the sources")
 handle:
 platform:
 url:
@@ -88,16 +99,26 @@ archive_url:
 }
 
 
+def item_text(type: str, item_id: str, header: str = "") -> str:
+    """The text of a new item file of `type`; `header` becomes comment lines at its top."""
+    comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return COMMON.format(id=item_id, type=type, header=comment) + SPECIFIC[type] + END
+
+
 def new_item(root: Path, case: str, type: str, item_id: str | None) -> Path:
     if type not in ITEM_TYPES:
-        raise fail("-", "type", f"unknown type '{type}' (one of: {', '.join(ITEM_TYPES)})", exit_code=2)
-    if case not in case_ids(Path(root)):
-        raise fail(f"cases/{case}/case.yaml", "case", f"no case '{case}'", exit_code=2)
+        raise fail("-", "type", f"unknown type '{type}' (one of: {', '.join(ITEM_TYPES)})", exit_code=EXIT_USAGE)
+    known = case_ids(Path(root))
+    if case not in known:
+        raise fail(f"cases/{case}/case.yaml", "case",
+                   f"no case '{case}' in {Path(root) / 'cases'} (known: {', '.join(known) or 'none'}); "
+                   f"start one with: casefile init {case}", exit_code=EXIT_USAGE)
     item_id = item_id or f"new-{type}"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", item_id):
+        raise fail("-", "id", f"'{item_id}' is not an item id: use lower-case letters, digits, '.', '_' and '-', "
+                              "starting with a letter or digit", exit_code=EXIT_USAGE)
     path = Path(root) / "cases" / case / "evidence" / f"{item_id}.md"
     if path.exists():
-        raise fail(path.as_posix(), "file", "already exists; choose another --id", exit_code=2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = "\nThe item's text: the statement, quote, decree text or translation, quoted exactly.\n"
-    path.write_text(COMMON.format(id=item_id, type=type) + SPECIFIC[type] + "---\n" + body, encoding="utf-8")
+        raise fail(path.as_posix(), "file", "already exists; choose another --id", exit_code=EXIT_USAGE)
+    atomic_write(path, item_text(type, item_id).encode("utf-8"))
     return path
