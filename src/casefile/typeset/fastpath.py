@@ -10,6 +10,7 @@ promise to keep, so they live here and nowhere else (tests/test_layers.py checks
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFObject, PDFObjectReference
@@ -194,3 +195,42 @@ class _TextForm(PDFObject):
                 b"/Type /XObject >>\nstream\n%s\nendstream" % (self.bbox, len(self.content), fonts, self.content))
 
 
+
+
+# ------------------------------------------------------------------ searchable Arabic-script text
+# Not a shortcut (always on): Persian and Arabic are drawn with the presentation-form glyphs
+# that arabic-reshaper chooses (initial, medial, final, isolated forms, ligatures). reportlab's
+# ToUnicode map gives each drawn glyph the code it was drawn with, so copying or searching in a
+# reader returned U+FExx forms, and a search for the ordinary spelling "خمینی" failed. The map
+# below gives each presentation form its ordinary letters instead (Unicode compatibility
+# decomposition), for pypdf, pdftotext and every PDF reader. Ligatures (lam-alef, U+FEF5-FEFC)
+# keep their code: one glyph for two letters breaks the extraction order of the line.
+
+_PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+_TO_UNICODE_ENTRY = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{4})>$", re.M)
+
+
+def _ordinary_letters(match: re.Match) -> str:
+    code = int(match.group(2), 16)
+    if not any(lo <= code <= hi for lo, hi in _PRESENTATION):
+        return match.group(0)
+    letter = unicodedata.normalize("NFKC", chr(code)).strip()
+    if len(letter) != 1:  # a ligature (lam-alef): two letters for one glyph would upset the
+        return match.group(0)  # reverse-order strings' extraction; it keeps its own code
+    return f"<{match.group(1)}> <{ord(letter):04X}>"
+
+
+def map_presentation_forms_to_letters() -> None:
+    """Make reportlab's ToUnicode maps give the ordinary letters of presentation forms
+    (idempotent; called when the fonts are registered)."""
+    from reportlab.pdfbase import ttfonts
+
+    made = ttfonts.makeToUnicodeCMap
+    if getattr(made, "ordinary_letters", False):
+        return
+
+    def make_to_unicode_cmap(fontname, subset):
+        return _TO_UNICODE_ENTRY.sub(_ordinary_letters, made(fontname, subset))
+
+    make_to_unicode_cmap.ordinary_letters = True
+    ttfonts.makeToUnicodeCMap = make_to_unicode_cmap

@@ -76,6 +76,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
+from casefile.typeset.fastpath import map_presentation_forms_to_letters
+
 __all__ = [
     "FONT_BOLD",
     "FONT_DIR",
@@ -132,6 +134,7 @@ def register_fonts() -> None:
     the regular face (Vazirmatn has no italic), so the fonts can also be used
     in ordinary :class:`reportlab.platypus.Paragraph` markup.
     """
+    map_presentation_forms_to_letters()  # copy and search give ordinary letters, not U+FExx forms
     with _register_lock:
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FONT_FILES.items():
