@@ -43,7 +43,9 @@ What text extraction yields (verified by ``tests/test_rtl.py``):
 * pypdf (``page.extract_text()``) returns every RTL line in logical order:
   words, Persian and ASCII digits, brackets (``(`` stays the opening
   bracket), ``« »``, embedded Latin words, and ZWNJ at its place.  Letters
-  come back as Arabic presentation forms; normalise with NFKC to compare.
+  come back as the ordinary letters (the ToUnicode maps give each presentation
+  form its letter: typeset/fastpath.py), except lam-alef ligatures, which keep
+  their presentation form; normalise with NFKC to compare those.
 * poppler (``pdftotext``) orders glyphs by position and applies its own bidi
   heuristics: pure Persian lines come back in logical order; around numbers
   it wraps digit runs in LRE/PDF marks and may attach an adjacent bracket to
