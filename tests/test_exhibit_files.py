@@ -261,7 +261,8 @@ def test_pdf_pages_follow_their_item_each_stamped(workspace):
         t = texts[page - 1]
         assert label in t
         assert f"EX-0001 · letter.pdf · page {k + 1} of 3" in t
-        assert f"DM-ALPHA-{page:06d}" in t  # the dossier's page stamp
+        assert f"DM-0001-{k + 1:04d}" in t  # the page's evidence number: document 1, page k + 1
+        assert "DM-ALPHA" not in t  # and no per-dossier stamp
         assert f"Page {page} of {len(texts)}" in t  # and footer
     # the next item starts after the exhibit's last page
     assert "Title of a2" in texts[last]
@@ -312,7 +313,7 @@ def test_stamps_stay_visible_over_an_opaque_full_page_scan(workspace, tmp_path):
     assert region_mean(img, (0, cy, cx - 2, ch)) > 250
     assert region_mean(img, (cx + cw + 2, cy, PAGE_W - cx - cw - 2, ch)) > 250
     text = pages_text(pdf)[page - 1]
-    assert "EX-0001 · scan.pdf · page 1 of 1" in text and f"DM-ALPHA-{page:06d}" in text
+    assert "EX-0001 · scan.pdf · page 1 of 1" in text and "DM-0001-0001" in text
 
 
 def test_exhibit_pdf_loses_links_javascript_forms_and_attachments(workspace):
@@ -562,8 +563,12 @@ def test_changed_exhibit_stops_the_build_until_accepted(workspace):
     assert (workspace.path / OUT).read_bytes() == before
     pdf = build(workspace, "--accept-changes", "exhibits/demo/x.pdf")
     assert f"file  {new}  {path.stat().st_size}  x.pdf" in lock.read_text()
-    assert old not in lock.read_text()
+    # other bytes are another document: a new number; the old one is kept, retired, never reused
+    assert f"document  0001  retired  {old}  x.pdf" in lock.read_text()
+    assert f"document  0002  active   {new}  x.pdf" in lock.read_text()
+    assert f"file  {old}" not in lock.read_text()
     assert "ALTERED" in " ".join(pages_text(pdf))
+    assert "DM-0002-0001" in " ".join(pages_text(pdf)) and "DM-0001-0001" not in " ".join(pages_text(pdf))
     assert file_entry(manifest(pdf), "x.pdf")["sha256"] == new
 
 
@@ -583,7 +588,8 @@ def test_annex_lists_every_file_where_its_pages_are(workspace):
         f = file_entry(m, name)
         a, b = f["pages"]
         shown = f"{a}–{b}" if b != a else f"{a}"
-        assert re.search(f"{number}{re.escape(name)}{f['sha256']}.*?{re.escape(shown)}", norm(table)), (name, table)
+        assert re.search(f"DM-\\d{{4}}{re.escape(name)}.*?{f['sha256']}{number}{number}{re.escape(shown)}",
+                         norm(table)), (name, table)
         # and the pages are really that file's: its stamp is on each
         for page in range(a, b + 1):
             assert f"{number} · {name} · page {page - a + 1} of {b - a + 1}" in texts[page - 1]

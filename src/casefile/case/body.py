@@ -1,7 +1,8 @@
 """An item's Markdown body as plain data: blocks of inline runs (never markup).
 
 Supported: paragraphs, `#` headings, `> ` block quotes, `- `/`* `/`1. ` list items,
-`**bold**`, `*italic*`, and `[[…]]` for a span the public edition removes.
+`**bold**`, `*italic*`, `[[…]]` for a span the public edition removes, and `[@item-id]` for a
+cross-reference to another item (printed as that item's exhibit number, a link to it).
 Anything else is kept as literal text.
 """
 
@@ -12,13 +13,18 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 REDACTED = "[redacted]"
-_INLINE = re.compile(r"\*\*(?P<b>.+?)\*\*|(?<![\w*])\*(?P<i>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*])|\[\[(?P<r>.+?)\]\]")
+_INLINE = re.compile(r"\[@(?P<x>[a-z0-9][a-z0-9._-]*)\]|\*\*(?P<b>.+?)\*\*|"
+                     r"(?<![\w*])\*(?P<i>[^*\s](?:[^*]*[^*\s])?)\*(?![\w*])|\[\[(?P<r>.+?)\]\](?!\])")
+# every `[@…]` of a body, well formed or not (a cross-reference is checked when the case is loaded)
+CROSS_REFERENCE = re.compile(r"\[@([^\]\n]*)\]")
+XREF_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
 @dataclass(frozen=True)
 class Run:
     text: str
-    style: str = ""  # "", "b", "i", "mark" (a span removed from the public edition)
+    style: str = ""  # "", "b", "i", "mark" (a span removed from the public edition), "xref" (the
+    # text is the id of the item referred to; the dossier gives it that item's exhibit number)
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,8 @@ def inline(text: str) -> list[Run]:
     for m in _INLINE.finditer(text):
         if m.start() > pos:
             runs.append(Run(text[pos:m.start()]))
-        style = next(k for k in ("b", "i", "r") if m.group(k) is not None)
-        runs.append(Run(m.group(style), "mark" if style == "r" else style))
+        style = next(k for k in ("x", "b", "i", "r") if m.group(k) is not None)
+        runs.append(Run(m.group(style), {"r": "mark", "x": "xref"}.get(style, style)))
         pos = m.end()
     if pos < len(text):
         runs.append(Run(text[pos:]))
@@ -99,6 +105,8 @@ def redact_runs(blocks: list[Block], terms: list[str], public: bool) -> list[Blo
         for r in b.runs:
             if r.style == "mark":
                 runs.append(Run(REDACTED, "mark"))
+            elif r.style == "xref":
+                runs.append(r)
             else:
                 runs.append(Run(redact_text(r.text, terms), r.style))
         out.append(Block(b.kind, tuple(runs), b.marker))
@@ -212,3 +220,8 @@ def alternation(terms, ignore_case: bool = False) -> str:
 
 def marked_spans(text: str) -> list[str]:
     return [m.group("r") for m in _INLINE.finditer(text) if m.group("r") is not None]
+
+
+def cross_references(text: str) -> list[tuple[int, str]]:
+    """(line index within `text`, what stands between `[@` and `]`) for every cross-reference."""
+    return [(text.count("\n", 0, m.start()), m.group(1)) for m in CROSS_REFERENCE.finditer(text)]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from casefile.case.body import XREF_ID, cross_references
 from casefile.case.messages import validation_problems
 from casefile.case.models import CONTROL_CHARS, ITEM_TYPES, Case, Item, control_char_problem
 from casefile.case.yamlread import read_yaml
@@ -245,7 +246,8 @@ def _load_item(f: Path, shown: str, problems: list[Problem], known: Known) -> Lo
         return None
     if bad_body:
         return None
-    return LoadedItem(item, body.strip("\n"), shown, body_line, lines,
+    lead = len(body) - len(body.lstrip("\n"))  # blank lines before the body's text: body_line is its first line
+    return LoadedItem(item, body.strip("\n"), shown, body_line + lead, lines,
                       hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
@@ -417,4 +419,20 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
                 if actual != ex.sha256:
                     out.append(Problem(li.path, li.line_of("exhibits", i, "sha256"), f"exhibits.{i}.sha256",
                                        f"pinned sha256 does not match the file ({ex.sha256} → {actual})"))
+    out += _cross_reference_problems(lc, first_path)
+    return out
+
+
+def _cross_reference_problems(lc: LoadedCase, items: dict[str, LoadedItem]) -> list[Problem]:
+    """Every `[@item-id]` of a body names an item of the case."""
+    out = []
+    for li in lc.items:
+        for offset, ref in cross_references(li.body):
+            line = li.body_line + offset
+            if not XREF_ID.match(ref):
+                out.append(Problem(li.path, line, "body", f"cross-reference [@{ref}]: write [@item-id], the id of "
+                                                          f"an item of this case (lower-case letters, digits, '.', "
+                                                          f"'_', '-')"))
+            elif ref not in items:
+                out.append(Problem(li.path, line, "body", f"cross-reference [@{ref}]: no item '{ref}' in this case"))
     return out

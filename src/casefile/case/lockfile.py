@@ -10,6 +10,11 @@ The file is plain text, one record a line, meant to be committed:
     EX-0001  active   1988-khomeini-fatwa
     EX-0007  retired  removed-item
     file  <sha256>  <size>  sources/article.pdf
+    document  0003  active  <sha256>  sources/article.pdf
+
+Documents (see `assign_documents`): every distinct exhibit file, by SHA-256, has a document
+number, given when the file is first built and never given to other bytes; page k of the
+document carries the evidence number PREFIX-DOCUMENT-PAGE (`evidence_number`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ HEADER = """\
 # retired. `casefile build --frozen` refuses to change this file.
 # number  state  item-id
 """
+DOCUMENTS_HEADER = (
+    "# documents: each distinct exhibit file (by SHA-256) has a number, never reused; page k of document D\n"
+    "# carries the evidence number <stamp_prefix>-D-k (e.g. IR88-0003-0001): document  number  state  sha256  path\n")
 FILES_HEADER = "# exhibit files as first recorded: file  sha256  size  path (under exhibits/<case-id>/)\n"
 
 
@@ -36,13 +44,29 @@ class Lock:
     numbers: dict[str, int] = field(default_factory=dict)  # item id -> number
     retired: set[str] = field(default_factory=set)
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # path -> (sha256, size)
+    documents: dict[str, int] = field(default_factory=dict)  # sha256 -> document number
+    document_paths: dict[str, str] = field(default_factory=dict)  # sha256 -> path it was first built from
+    retired_documents: set[str] = field(default_factory=set)  # sha256 no item cites any more
 
     @property
     def next_number(self) -> int:
         return max(self.numbers.values(), default=0) + 1
 
     def copy(self) -> "Lock":
-        return Lock(dict(self.numbers), set(self.retired), dict(self.files))
+        return Lock(dict(self.numbers), set(self.retired), dict(self.files), dict(self.documents),
+                    dict(self.document_paths), set(self.retired_documents))
+
+
+DOCUMENT_WIDTH = 4  # digits of a document number, and of a page within it (more when needed)
+
+
+def evidence_number(stamp_prefix: str, document: int, page: int) -> str:
+    """The permanent number of page `page` (1-based) of document `document`: IR88-0003-0001."""
+    return f"{stamp_prefix}-{document:0{DOCUMENT_WIDTH}d}-{page:0{DOCUMENT_WIDTH}d}"
+
+
+def document_label(stamp_prefix: str, document: int) -> str:
+    return f"{stamp_prefix}-{document:0{DOCUMENT_WIDTH}d}"
 
 
 def label(n: int, prefix: str, width: int) -> str:
@@ -59,6 +83,7 @@ def read_lock(path: Path, shown: str) -> Lock:
     except (OSError, UnicodeDecodeError) as e:
         raise CaseError([Problem(shown, 0, "file", f"cannot read: {e}")])
     owner: dict[int, str] = {}
+    doc_owner: dict[int, str] = {}
     for no, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -66,6 +91,11 @@ def read_lock(path: Path, shown: str) -> Lock:
         parts = line.split()
         if parts[0] == "file" and len(parts) == 4 and parts[2].isdigit() and len(parts[1]) == 64:
             lock.files[parts[3]] = (parts[1], int(parts[2]))
+            continue
+        if parts[0] == "document":
+            why = _read_document_record(lock, line.split(None, 4), doc_owner)  # the path may hold spaces
+            if why:
+                problems.append(Problem(shown, no, "document", why))
             continue
         if len(parts) == 3 and parts[1] in ("active", "retired"):
             digits = "".join(ch for ch in parts[0] if ch.isdigit())
@@ -85,10 +115,55 @@ def read_lock(path: Path, shown: str) -> Lock:
             if parts[1] == "retired":
                 lock.retired.add(parts[2])
             continue
-        problems.append(Problem(shown, no, "line", "not a lock record (NUMBER active|retired ITEM, or file SHA256 SIZE PATH)"))
+        problems.append(Problem(shown, no, "line", "not a lock record (NUMBER active|retired ITEM, file SHA256 SIZE PATH, or document NUMBER active|retired SHA256 PATH)"))
     if problems:
         raise CaseError(problems)
     return lock
+
+
+def _read_document_record(lock: Lock, parts: list[str], owner: dict[int, str]) -> str | None:
+    """`document  0003  active  <sha256>  <path>` into the lock; what is wrong with it, or None."""
+    if len(parts) != 5 or not parts[1].isdigit() or parts[2] not in ("active", "retired") or len(parts[3]) != 64:
+        return "not a document record (document NUMBER active|retired SHA256 PATH)"
+    n, sha = int(parts[1]), parts[3]
+    if n in owner:
+        return f"document {parts[1]} is given twice ({owner[n]}, {sha})"
+    if sha in lock.documents:
+        return f"file {sha} has two document numbers"
+    owner[n] = sha
+    lock.documents[sha] = n
+    lock.document_paths[sha] = parts[4]
+    if parts[2] == "retired":
+        lock.retired_documents.add(sha)
+    return None
+
+
+def assign_documents(lock: Lock, files: list[tuple[str, str]]) -> Lock:
+    """Return a new Lock giving every distinct file a document number: `files` is (sha256, path)
+    in the order new documents are numbered (the case's exhibits in number order, each item's
+    files in the order it lists them). A file whose bytes changed is other bytes: a new number,
+    and the old one retired; a file no item cites keeps its number, retired, and gets it back
+    if it returns."""
+    new = lock.copy()
+    present = {sha for sha, _ in files}
+    new.retired_documents = {sha for sha in new.documents if sha not in present}
+    n = max(new.documents.values(), default=0) + 1
+    for sha, path in files:
+        if sha not in new.documents:
+            new.documents[sha] = n
+            new.document_paths[sha] = path
+            n += 1
+    return new
+
+
+def format_documents(lock: Lock) -> str:
+    if not lock.documents:
+        return ""
+    out = ["\n" + DOCUMENTS_HEADER]
+    for sha, n in sorted(lock.documents.items(), key=lambda kv: kv[1]):
+        state = "retired" if sha in lock.retired_documents else "active"
+        out.append(f"document  {n:0{DOCUMENT_WIDTH}d}  {state:<7}  {sha}  {lock.document_paths[sha]}\n")
+    return "".join(out)
 
 
 def assign(lock: Lock, items: list[tuple[str, str | None]]) -> Lock:
@@ -117,6 +192,7 @@ def format_lock(lock: Lock, prefix: str, width: int) -> str:
         for p in sorted(lock.files):
             sha, size = lock.files[p]
             out.append(f"file  {sha}  {size}  {p}\n")
+    out.append(format_documents(lock))
     return "".join(out)
 
 
@@ -134,4 +210,10 @@ def lock_changes(old: Lock, new: Lock) -> list[str]:
     for p in sorted(set(new.files) & set(old.files)):
         if new.files[p] != old.files[p]:
             out.append(f"exhibit file '{p}' would be re-recorded")
+    for sha in sorted(set(new.documents) - set(old.documents), key=lambda k: new.documents[k]):
+        out.append(f"exhibit file '{new.document_paths[sha]}' (sha256 {sha}) would get document number "
+                   f"{new.documents[sha]:0{DOCUMENT_WIDTH}d}")
+    for sha in sorted(new.retired_documents ^ old.retired_documents, key=lambda k: new.documents[k]):
+        what = "retired" if sha in new.retired_documents else "reactivated"
+        out.append(f"document {new.documents[sha]:0{DOCUMENT_WIDTH}d} would be {what}")
     return out

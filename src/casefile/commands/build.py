@@ -19,9 +19,10 @@ from reportlab.platypus.doctemplate import LayoutError
 from casefile import __version__
 from casefile.case.body import parse_body
 from casefile.case.loading import LoadedCase, line_for, load_cases, one_line, rel, sha256_file
-from casefile.case.lockfile import LOCK_NAME, assign, format_lock, lock_changes, read_lock
+from casefile.case.lockfile import LOCK_NAME, assign, assign_documents, format_lock, lock_changes, read_lock
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
+from casefile.dossier.citations import line_files, pinpoints
 from casefile.dossier.editions import EDITIONS, redaction_terms
 from casefile.dossier.sections import page_ranges
 from casefile.errors import CaseError, Problem
@@ -39,6 +40,7 @@ from casefile.output.freshness import (
 from casefile.pdf.exhibits import pdf_page_count
 from casefile.pdf.images import open_image
 from casefile.pdf.leakcheck import find_leaks
+from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
 from casefile.typeset.document import Rendered, render
 from casefile.typeset.templates import template_env
@@ -57,6 +59,8 @@ class Prepared:
     lc: LoadedCase
     numbers: dict
     files: dict
+    documents: dict  # sha256 -> document number (exhibits.lock)
+    targets: dict  # (item id, source index) -> the file page its locator names
     fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
 
@@ -160,7 +164,8 @@ def _bidi_problem(text: str) -> str | None:
     return None
 
 
-def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdigest: str) -> dict[str, str]:
+def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdigest: str,
+                 documents: dict | None = None) -> dict[str, str]:
     """Per accused: sha256 over everything its dossiers are made from (case.yaml, its items and
     their numbers, their exhibit files, the case's protected names, templates, version)."""
     from casefile.dossier.assembly import protected_names
@@ -176,7 +181,8 @@ def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdig
             if acc.id in li.item.accused:
                 h.update(f"{li.path}\0{li.digest}\0{numbers[li.item.id]}\0".encode())
                 for ef in li.item.exhibits:
-                    h.update(f"{ef.file}\0{files[ef.file].sha256}\0".encode())
+                    sha = files[ef.file].sha256
+                    h.update(f"{ef.file}\0{sha}\0{(documents or {}).get(sha, 0)}\0".encode())
         out[acc.id] = h.hexdigest()
     return out
 
@@ -233,19 +239,36 @@ def prepare(opts: Options) -> list[Prepared]:
                     problems.append(Problem(shown_file, 0, "sha256",
                                             f"exhibit changed since it was recorded (sha256 {rec[0]} → {info.sha256}); "
                                             f"if the change is intended, rebuild with --accept-changes {shown_file}"))
+        if any(name not in files for li in lc.items for name in (ef.file for ef in li.item.exhibits)):
+            continue  # a file problem is already reported
+        order = sorted(lc.items, key=lambda li: new.numbers[li.item.id])
+        new = assign_documents(new, [(files[ef.file].sha256, ef.file) for li in order for ef in li.item.exhibits])
         changed = lock_changes(old, new)
         if changed and opts.frozen:
             for c in changed:
                 problems.append(Problem(shown, 0, "frozen", f"{c}, but --frozen forbids changing the lock"))
         numbers = {iid: n for iid, n in new.numbers.items() if iid not in new.retired}
-        if any(name not in files for li in lc.items for name in (ef.file for ef in li.item.exhibits)):
-            continue  # a file problem is already reported
-        fps = fingerprints(lc, files, numbers, tdigest)
+        targets = _pinpoints(lc, files, problems)
+        fps = fingerprints(lc, files, numbers, tdigest, new.documents)
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
-        prepared.append(Prepared(lc, numbers, files, fps, text if (changed or not lock_path.exists()) else None))
+        prepared.append(Prepared(lc, numbers, files, dict(new.documents), targets, fps, text if (changed or not lock_path.exists()) else None))
     if problems:
         raise CaseError(one_line(problems))
     return prepared
+
+
+def _pinpoints(lc: LoadedCase, files: dict[str, FileInfo], problems: list[Problem]) -> dict:
+    """The file page every locator with a page or line names; a problem for each that names one
+    its file does not have."""
+    lines = {}
+    for path in sorted(line_files(lc, files)):
+        try:
+            lines[path] = line_pages(files[path].abspath)
+        except CaseError as e:
+            problems += e.problems
+    targets, found = pinpoints(lc, files, lines)
+    problems += found
+    return targets
 
 
 def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
@@ -255,20 +278,9 @@ def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
 
 
 def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False) -> dict[str, Rendered]:
-    """Render the editions of one accused so that every section (and so every exhibit and page
-    stamp) falls on the same pages in each: shorter sections are padded with blank pages."""
-    if len(dossiers) == 1 and "confidential" in dossiers:
-        d = dossiers["confidential"]
-        return {"confidential": render(d, env, template_context(d), attach_media)}
-    conf, pub = dossiers["confidential"], dossiers["public"]
-    rc = render(conf, env, template_context(conf), attach_media)
-    pub.min_pages = section_pages(rc, conf)
-    rp = render(pub, env, template_context(pub), attach_media)
-    wanted = {k: max(v, pub.min_pages.get(k, 0)) for k, v in section_pages(rp, pub).items()}
-    if any(wanted[k] > pub.min_pages.get(k, 0) for k in wanted):
-        conf.min_pages = wanted
-        rc = render(conf, env, template_context(conf), attach_media)
-    return {"confidential": rc, "public": rp}
+    """Render the editions of one accused, each paginated on its own: the evidence numbers of
+    exhibit pages are the same in every edition, "Page X of Y" is each edition's own."""
+    return {ed: render(d, env, template_context(d), attach_media) for ed, d in dossiers.items()}
 
 
 @dataclass
@@ -300,7 +312,8 @@ def _make_dossiers(job: Job) -> list[tuple]:
     p, opts = _PREPARED[job.case_index], _OPTS
     env = template_env(opts.root)
     eds = [ed for ed in EDITIONS if ed in opts.editions or ed == "confidential"]
-    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id])[0]
+    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id],
+                        p.documents, p.targets)[0]
            for ed in eds}
     try:
         rendered = render_editions(per, env, opts.attach_media)
@@ -339,7 +352,7 @@ def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
                f"(into paragraphs or list entries)")
     items = {li.item.id: li for li in p.lc.items}
     for ex in [None] + list(d.exhibits):
-        solo = dataclasses.replace(d, exhibits=[ex] if ex else [], min_pages={})
+        solo = dataclasses.replace(d, exhibits=[ex] if ex else [])
         try:
             render(solo, env, template_context(solo))
         except LayoutError:

@@ -85,7 +85,7 @@ def collect(opts: Options, edition: str) -> list[Export]:
     env = template_env(opts.root)
     results = []
     for p in prepare(opts):
-        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, opts.accused)
+        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, opts.accused, p.documents, p.targets)
                        for ed in EDITIONS if ed in (edition, "confidential")}
         rows: dict[str, ExhibitRow] = {}
         chrono: dict[tuple, ChronologyRow] = {}

@@ -9,13 +9,13 @@ never sees what the public must not.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from casefile.case.body import Block, parse_body, redact_runs, redact_text, replace_names
+from casefile.case.body import Block, Run, parse_body, redact_runs, redact_text, replace_names
 from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
-from casefile.case.lockfile import label
+from casefile.case.lockfile import DOCUMENT_WIDTH, document_label, label
 from casefile.dossier.editions import protected_names, public_terms
 from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBITS_KEY, EXHIBITS_TITLE, TITLES, file_key
 
@@ -34,6 +34,14 @@ class FileInfo:
     confidential: bool = False
     pages: int = 0  # pages of a PDF exhibit (known after inspection)
     withheld: bool = False  # public edition: replaced by a placeholder page
+    document: int = 0  # the file's document number (exhibits.lock): its pages' evidence numbers
+    document_label: str = ""  # IR88-0003: evidence numbers are IR88-0003-0001, IR88-0003-0002, …
+    placed_in: str | None = None  # the exhibit whose pages show this file, when it is another one
+    cited_by: tuple = ()  # numbers of the exhibits of the dossier citing this file (filled for the placed one)
+
+    def evidence_number(self, page: int) -> str:
+        """The permanent number of page `page` (1-based) of this file."""
+        return f"{self.document_label}-{page:0{DOCUMENT_WIDTH}d}"
 
 
 @dataclass
@@ -44,6 +52,7 @@ class Exhibit:
     files: list[FileInfo]
     source_path: str
     withheld: bool = False
+    pinpoints: tuple = ()  # per source: the evidence number of the page its locator names, or None
 
     @property
     def id(self) -> str:
@@ -67,7 +76,7 @@ class Dossier:
     fingerprint: str
     stamp_prefix: str
     file_stem: str
-    min_pages: dict = field(default_factory=dict)  # section key -> pages to pad to (edition sync)
+    evidence_prefix: str = ""  # the case's stamp prefix: evidence numbers are PREFIX-DOCUMENT-PAGE
 
     @property
     def title(self) -> str:
@@ -102,8 +111,49 @@ def _parsed_body(text: str) -> tuple:
     return tuple(parse_body(text))
 
 
+def _cross_referenced(blocks: list, numbers: dict[str, int], shown: set[str], prefix: str, width: int) -> list:
+    """Cross-reference runs (text: an item id) given the item's exhibit number as their text:
+    style "xref" when that exhibit is in the dossier (a link to it), "xref-absent" otherwise."""
+    out = []
+    for b in blocks:
+        if not any(r.style == "xref" for r in b.runs):
+            out.append(b)
+            continue
+        runs = []
+        for r in b.runs:
+            if r.style == "xref":
+                number = label(numbers[r.text], prefix, width) if r.text in numbers else r.text
+                runs.append(Run(number, "xref" if r.text in shown else "xref-absent"))
+            else:
+                runs.append(r)
+        out.append(Block(b.kind, tuple(runs), b.marker))
+    return out
+
+
+def _place_files(exhibits: list) -> None:
+    """Each distinct file (by SHA-256) is shown once per dossier: under the first exhibit that
+    shows it; the others refer to that exhibit's pages (`placed_in`)."""
+    first: dict[str, FileInfo] = {}
+    for ex in exhibits:
+        for f in ex.files:
+            if f.withheld:
+                continue
+            if f.sha256 in first:
+                owner = first[f.sha256]
+                f.placed_in = owner.cited_by[0]
+                if ex.number not in owner.cited_by:
+                    owner.cited_by = owner.cited_by + (ex.number,)
+            else:
+                f.cited_by = (ex.number,)
+                first[f.sha256] = f
+
+
 def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo],
-             edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None) -> list[Dossier]:
+             edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None,
+             documents: dict[str, int] | None = None, targets: dict | None = None) -> list[Dossier]:
+    """`documents`: sha256 -> document number (exhibits.lock); `targets`: (item id, source
+    index) -> the file and page its locator names (dossier/citations.py)."""
+    documents, targets = documents or {}, targets or {}
     case = lc.case
     public = edition == "public"
     names = protected_names(lc) if public else {}
@@ -114,10 +164,11 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         if accused_ids and acc.id not in accused_ids:
             continue
         chosen = sorted((li for li in lc.items if acc.id in li.item.accused), key=lambda li: numbers[li.item.id])
+        in_dossier = {li.item.id for li in chosen}
         exhibits = []
         for li in chosen:
             data = li.item.model_dump(by_alias=True)
-            blocks = list(_parsed_body(li.body))
+            blocks = _cross_referenced(list(_parsed_body(li.body)), numbers, in_dossier, prefix, width)
             withheld = public and li.item.confidential
             if public:
                 terms = public_terms(li)
@@ -132,16 +183,27 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
                 f = FileInfo(**{**info.__dict__})
                 f.description = ef.description or ""
                 f.confidential = ef.confidential
+                f.document = documents.get(info.sha256, 0)
+                f.document_label = document_label(case.numbering.stamp_prefix, f.document) if f.document else ""
                 if public:
                     f.description = _redact_value(f.description, public_terms(li), names)
                     f.withheld = ef.confidential
                 ex_files.append(f)
+            shown_files = {f.path: f for f in ex_files if not f.withheld}
+            pins = []
+            for i in range(len(li.item.sources)):
+                t = targets.get((li.item.id, i))
+                f = shown_files.get(t.path) if t else None
+                pins.append(f.evidence_number(t.page) if f is not None and f.document else None)
             exhibits.append(Exhibit(label(numbers[li.item.id], prefix, width), data, blocks,
-                                    [] if withheld else ex_files, li.path, withheld))
+                                    [] if withheld else ex_files, li.path, withheld,
+                                    () if withheld else tuple(pins)))
+        _place_files(exhibits)
         acc_data = acc.model_dump(by_alias=True)
         code = stamp_code(acc)
         out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
-                           f"{case.numbering.stamp_prefix}-{code}", acc.id))
+                           f"{case.numbering.stamp_prefix}-{code}", acc.id,
+                           evidence_prefix=case.numbering.stamp_prefix))
     return out
 
 
@@ -165,7 +227,8 @@ def contents(d: Dossier) -> list[TocEntry]:
         for e in d.exhibits:
             out.append(TocEntry(e.number, f"{e.number} — {e.title}", 1))
             for i, f in enumerate(e.files, 1):
-                out.append(TocEntry(file_key(e.number, i), f"{e.number} file {i}: {f.path}", 2))
+                if f.placed_in is None:
+                    out.append(TocEntry(file_key(e.number, i), f"{e.number} file {i}: {f.path}", 2))
     out += [TocEntry(s.key, s.title, 0) for s in AFTER_EXHIBITS]
     return out
 
@@ -246,16 +309,32 @@ def names_index(d: Dossier) -> list[dict]:
 
 @dataclass
 class AnnexRow:
-    number: str
-    key: str
+    number: str  # the exhibit whose pages show the file
+    key: str  # the file's first page
     path: str
     sha256: str
     size: int
+    document: str = ""  # IR88-0003
+    cited_by: tuple = ()  # every exhibit of the dossier citing the file
+    withheld: bool = False
 
 
 def annex_files(d: Dossier) -> list[AnnexRow]:
-    return [AnnexRow(e.number, file_key(e.number, i), f.path, f.sha256, f.size)
-            for e in d.exhibits for i, f in enumerate(e.files, 1)]
+    """One row per file shown (each distinct file once), and one per file withheld."""
+    return [AnnexRow(e.number, file_key(e.number, i), f.path, f.sha256, f.size, f.document_label,
+                     f.cited_by or (e.number,), f.withheld)
+            for e in d.exhibits for i, f in enumerate(e.files, 1) if f.placed_in is None]
+
+
+def placed_file_key(d: Dossier, f: FileInfo) -> str | None:
+    """The anchor of the first page of the file `f` refers to (the exhibit that shows it)."""
+    ex = next((e for e in d.exhibits if e.number == f.placed_in), None)
+    if ex is None:
+        return None
+    for i, g in enumerate(ex.files, 1):
+        if g.sha256 == f.sha256 and g.placed_in is None and not g.withheld:
+            return file_key(ex.number, i)
+    return None
 
 
 def translation_pairs(ex: Exhibit) -> list[tuple]:
@@ -266,8 +345,23 @@ def translation_pairs(ex: Exhibit) -> list[tuple]:
     return [(paras[i] if i < len(paras) else None, original[i] if i < len(original) else None) for i in range(n)]
 
 
+def evidence_range(f: FileInfo) -> str:
+    """The evidence numbers of a file's pages: "IR88-0003-0001 to IR88-0003-0004" (a text
+    file's pages are counted when it is typeset: its first number and "…")."""
+    count = f.pages if f.kind == "pdf" else (1 if f.kind in ("image", "media") else None)
+    if count == 1:
+        return f.evidence_number(1)
+    return f"{f.evidence_number(1)} to {f.evidence_number(count) if count else '…'}"
+
+
 def template_context(d: Dossier) -> dict:
-    return {"sections": TITLES, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
+    def shown_at(f: FileInfo, ex: Exhibit, i: int) -> str | None:
+        if f.withheld:
+            return None
+        return placed_file_key(d, f) if f.placed_in else file_key(ex.number, i)
+
+    return {"shown_at": shown_at, "evidence_range": evidence_range,
+            "sections": TITLES, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
             "names_index": names_index(d), "files": annex_files(d),
             "counts": {"exhibits": sum(1 for e in d.exhibits if not e.withheld),
                        "withheld": sum(1 for e in d.exhibits if e.withheld)},

@@ -1,7 +1,7 @@
 """The sections of a dossier, in order, and the keys that name its places: one registry.
 
 A key names a place in a dossier: the anchor the typesetter records the page of, the contents
-entry and outline item that link to it, the padding that keeps the editions on the same pages,
+entry and outline item that link to it,
 and the page ranges of the manifest and the export. Each section has one key, one title, one
 template (whose `<section key=...>` is that key) and a place before or after the exhibits;
 each exhibit's key is its number, each exhibit file's key is `file_key(number, i)`.

@@ -5,7 +5,10 @@ The manifest
 ------------
 Every dossier carries a file attachment named ``casefile-manifest.json`` (UTF-8 JSON, sorted
 keys): the case, accused and edition, the page count, the exhibits with their page ranges and
-files (path under ``exhibits/<case-id>/``, sha256, size, page range) and ``content_sha256``.
+files (path under ``exhibits/<case-id>/``, sha256, size, page range, document number, and
+where the file's pages are shown when another exhibit shows them), ``evidence`` (every evidence
+number of the dossier: the permanent number of an exhibit file's page, with its page in this
+edition, the exhibit showing it and the file) and ``content_sha256``.
 
 The content hash (``casefile-content-v2``)
 -----------------------------------------
@@ -109,6 +112,23 @@ def exhibit_pages(d, anchors: dict, pages: int) -> dict:
     return out
 
 
+def evidence_pages(d, anchors: dict) -> list[dict]:
+    """Every evidence number of the dossier with its page in this edition: the pages of each
+    exhibit file shown (each file once), in page order. The renderer records the page of each
+    evidence number under that number (its bookmark)."""
+    out = []
+    for e in d.exhibits:
+        for f in e.files:
+            if f.withheld or f.placed_in is not None or not f.document_label:
+                continue
+            k = 1
+            while f.evidence_number(k) in anchors:
+                out.append({"number": f.evidence_number(k), "page": anchors[f.evidence_number(k)],
+                            "exhibit": e.number, "file": f.path, "sha256": f.sha256, "file_page": k})
+                k += 1
+    return sorted(out, key=lambda r: r["page"])
+
+
 def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) -> bytes:
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
     from casefile import __version__
@@ -125,6 +145,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) ->
                     "path": f.path, "sha256": f.sha256, "size": f.size, "kind": f.kind,
                     "withheld": bool(f.withheld), "source_pages": f.pages if f.kind == "pdf" else None,
                     "pages": file_pages[i - 1] if i - 1 < len(file_pages) else None,
+                    "document": f.document_label or None, "shown_in": f.placed_in,
                     "attachment": attached.get(f.path)})
         exhibits.append(entry)
     m = {
@@ -142,6 +163,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) ->
         "content_hash": CONTENT_HASH,
         "exhibit_files_folder": f"exhibits/{d.case['id']}",
         "exhibits": exhibits,
+        "evidence": evidence_pages(d, anchors),
     }
     return (json.dumps(m, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from casefile import __version__
 from casefile.dossier.assembly import Dossier
@@ -28,7 +26,7 @@ from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_T
 from casefile.pdf.limits import pdf_limits
 from casefile.typeset import fastpath, rtl
 from casefile.typeset.exhibit_pages import add_manifest
-from casefile.typeset.flowables import Deferred, KeepWithNext, PadTo, PageBreakIfNotTop, RenderState
+from casefile.typeset.flowables import Deferred, KeepWithNext, PageBreakIfNotTop, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
@@ -71,22 +69,13 @@ class DossierDoc(BaseDocTemplate):
             if not self.frame._atTop:
                 self.handle_pageBreak()
             return
-        if isinstance(first, PadTo):
-            flowables.pop(0)
-            used = self.canv.getPageNumber() - self.state.pages[first.key] + (0 if self.frame._atTop else 1)
-            blank = []
-            for _ in range(max(0, first.pages - used)):
-                blank += [PageBreakIfNotTop(), Paragraph(
-                    "This page is intentionally blank: it keeps page numbers identical across editions.",
-                    ParagraphStyle("blank", fontName=rtl.FONT_REGULAR, fontSize=9, textColor=GREY,
-                                   alignment=TA_CENTER, spaceBefore=120))]
-            flowables[0:0] = blank
-            return
         super().handle_flowable(flowables)
 
     def _decorate(self, c, doc):
-        d, st = self.dossier, self.state
+        st = self.state
         page = c.getPageNumber()
+        if st.current_exhibit and page not in st.exhibit_of:
+            st.exhibit_of[page] = st.current_exhibit
         c.saveState()
         # what every page has (edition banner, case title, rules, case and accused): one form,
         # defined once after the last page
@@ -111,9 +100,12 @@ class DossierDoc(BaseDocTemplate):
         c.translate(x + w, 12 * mm)
         c.doForm(st.form_name(TOTAL, 7.5, "left"))  # the page count, known at the end
         c.restoreState()
-        c.setFillColor(INK)
-        c.setFont(rtl.FONT_BOLD, 8)
-        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, f"{d.stamp_prefix}-{page:06d}")
+        # the page's permanent number (an exhibit file's page), else the exhibit it belongs to
+        mark = st.evidence.get(page) or st.exhibit_of.get(page)
+        if mark:
+            c.setFillColor(INK)
+            c.setFont(rtl.FONT_BOLD, 8)
+            c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, mark)
         c.restoreState()
 
         if page in st.stamps:
@@ -161,7 +153,7 @@ def _draw_frame(c, d: Dossier):
     c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
     # the edition, left of the page stamp (as wide as its widest digits allow)
     digit = max(stringWidth(ch, rtl.FONT_BOLD, 8) for ch in "0123456789")
-    stamp_w = stringWidth(f"{d.stamp_prefix}-", rtl.FONT_BOLD, 8) + 6 * digit
+    stamp_w = stringWidth(f"{d.evidence_prefix}--", rtl.FONT_BOLD, 8) + 8 * digit
     c.drawRightString(PAGE_W - MARGIN_R - stamp_w - 8, 12 * mm, f"{d.edition} edition ·")
 
 

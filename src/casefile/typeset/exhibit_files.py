@@ -46,10 +46,12 @@ def file_flowables(ex, mk) -> list:
     st, s = mk.state, mk.s
     out = []
     for i, f in enumerate(ex.files, 1):
+        if f.placed_in is not None:
+            continue  # shown once per dossier: under the exhibit `placed_in`
         key = file_key(ex.number, i)
         title = f"{ex.number} file {i}: {f.path}"
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
-        stamp = _StampSetter(ex.number, f.path, key, 1, st)
+        stamp = _StampSetter(ex.number, f, key, 1, st)
         if f.withheld:
             out += [stamp] + _placeholder(f, s, "Withheld from the public edition: this file is marked "
                                                 "confidential.")
@@ -65,7 +67,7 @@ def file_flowables(ex, mk) -> list:
                     _text_flowables(f.abspath, mk, s["small"])
             stamp.count = _pages_needed(make())
             for flowable in make():
-                out += [flowable, _StampSetter(ex.number, f.path, key, stamp.count, st)]
+                out += [flowable, _StampSetter(ex.number, f, key, stamp.count, st)]
         else:
             out += [stamp] + _placeholder(f, s, "This file cannot be printed. It is identified by its SHA-256 "
                                                 "above; a copy is attached to this PDF only when it is built "
@@ -78,9 +80,9 @@ class _StampSetter(Flowable):
     """Zero-size: gives the page it lands on the exhibit stamp "EX-0007 · file · page k of n"
     (k counted from the page of the file's anchor `key`), which the page decoration draws."""
 
-    def __init__(self, number: str, path: str, key: str, count: int, state):
+    def __init__(self, number: str, file, key: str, count: int, state):
         super().__init__()
-        self.number, self.path, self.key, self.count, self.state = number, path, key, count, state
+        self.number, self.file, self.key, self.count, self.state = number, file, key, count, state
         self.width = self.height = 0
 
     def wrap(self, aw, ah):
@@ -89,7 +91,19 @@ class _StampSetter(Flowable):
     def draw(self):
         page = self.canv.getPageNumber()
         k = page - self.state.pages.get(self.key, page) + 1
-        self.state.stamps[page] = f"{self.number} · {self.path} · page {k} of {max(k, self.count)}"
+        self.state.stamps[page] = f"{self.number} · {self.file.path} · page {k} of {max(k, self.count)}"
+        f = self.file
+        if not f.withheld and f.document_label and page not in self.state.evidence:
+            mark_evidence(self.canv, self.state, f.evidence_number(k))
+
+
+def mark_evidence(c, state: RenderState, number: str):
+    """Give the current page its evidence number: drawn by the page decoration, and a bookmark
+    of that name (locators and the annex link to it, the manifest gives its page)."""
+    page = c.getPageNumber()
+    state.evidence[page] = number
+    state.pages[number] = page
+    c.bookmarkPage(number)
 
 
 def _pages_needed(flowables: list) -> int:
@@ -159,6 +173,8 @@ class FilePage(Flowable):
         c = self.canv
         page = c.getPageNumber()
         self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
+        if self.file.document_label:
+            mark_evidence(c, self.state, self.file.evidence_number(self.index + 1))
         if self.file.kind == "pdf":
             if self.state.exhibit_pages is None:
                 self.state.exhibit_pages = ExhibitPages()

@@ -19,11 +19,14 @@ class RenderState:
     outline: list = field(default_factory=list)  # (level, title, key)
     running: dict = field(default_factory=dict)  # page -> running head
     stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
+    evidence: dict = field(default_factory=dict)  # page -> evidence number of the exhibit file page on it
+    exhibit_of: dict = field(default_factory=dict)  # page -> number of the exhibit the page belongs to
     reserved: list = field(default_factory=list)  # (page, pdf path, page index) of exhibit PDF pages
     exhibit_pages: object = None  # exhibit_pages.ExhibitPages, made at the first exhibit PDF page
 
     form_ids: dict = field(default_factory=dict)  # (key, size, align) -> form name
     current_head: str = ""
+    current_exhibit: str | None = None  # the exhibit being typeset (its number), if any
 
     def form_name(self, key: str, size: float, align: str) -> str:
         k = (key, size, align)
@@ -54,6 +57,7 @@ class Anchor(Flowable):
         if self.level <= 1 and self.title:
             self.state.running[page] = self.title
             self.state.current_head = self.title
+            self.state.current_exhibit = self.key if self.level == 1 else None
 
 
 class PageRef(Flowable):
@@ -279,11 +283,3 @@ class Quoted(Flowable):
 
 class PageBreakIfNotTop(Flowable):
     """A page break, unless the frame is still empty (no blank pages between sections)."""
-
-
-class PadTo(Flowable):
-    """Pads a section with blank pages so that it fills `pages` pages (editions keep the same pages)."""
-
-    def __init__(self, key, pages, state):
-        super().__init__()
-        self.key, self.pages, self.state = key, pages, state

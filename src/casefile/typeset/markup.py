@@ -19,7 +19,6 @@ from casefile.typeset.exhibit_files import file_flowables
 from casefile.typeset.flowables import (
     Anchor,
     ContentsEntry,
-    PadTo,
     PageBreakIfNotTop,
     PageRef,
     Quoted,
@@ -111,10 +110,7 @@ class Markup:
             if el.get("group-key"):
                 flows.append(Anchor(el.get("group-key"), el.get("group-title"), level - 1, st))
             flows.append(Anchor(key, title, level, st))
-            pad = self.dossier.min_pages.get(key)
             flows += self.blocks(el)
-            if pad:
-                flows.append(PadTo(key, pad, st))
             return flows
         if tag == "anchor":
             return [Anchor(el.get("key"), el.get("title"), int(el.get("level", "1")), st)]

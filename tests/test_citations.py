@@ -1,0 +1,226 @@
+"""Issue 16: citations that never move. Permanent evidence numbers on exhibit file pages, each
+file once per dossier, cross-references and pinpoint locators as links, no padding pages."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+import subprocess
+
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from conftest import link_annotations, outline_titles, pages_text, run
+
+ERN = re.compile(r"DM-\d{4}-\d{4}")
+CONTENT_MARK = re.compile(r"PAGECONTENT-[A-Za-z0-9]+-\d+")
+
+
+def marked_pdf(name: str, pages: int, numbered_lines: int = 0) -> bytes:
+    """A PDF whose page k says PAGECONTENT-<name>-<k> (what the page shows, whatever dossier it
+    is in); with `numbered_lines`, that many lines numbered in the margin, 10 a page."""
+    b = io.BytesIO()
+    c = canvas.Canvas(b, pagesize=A4, invariant=1)
+    line = 1
+    for k in range(1, pages + 1):
+        c.setFont("Helvetica-Bold", 20)
+        c.drawString(100, 760, f"PAGECONTENT-{name}-{k}")
+        c.setFont("Helvetica", 11)
+        for i in range(10):
+            if line > numbered_lines:
+                break
+            c.drawString(60, 700 - 20 * i, str(line))
+            c.drawString(100, 700 - 20 * i, f"text of line {line}")
+            line += 1
+        c.showPage()
+    c.save()
+    return b.getvalue()
+
+
+def cite(ws, id, files, date="1988-08", accused=("alpha",), body="Some text.", sources=None, extra=""):
+    text = "exhibits:\n" + "".join(f"  - file: {f}\n" for f in files) + extra
+    ws.item(id, date=date, accused=accused, extra=text, body=body)
+    if sources is not None:
+        p = ws.path / f"cases/demo/evidence/{id}.md"
+        p.write_text(p.read_text().replace("sources:\n  - title: Source article\n", "sources:\n" + sources))
+
+
+def built(ws, edition="confidential", accused="alpha"):
+    return ws.path / f"out/demo/{edition}/{accused}.pdf"
+
+
+def build(ws, *args):
+    code, out, err = run("build", *args, root=ws.path)
+    assert code == 0, err + out
+    return out
+
+
+def footer_numbers(pdf) -> dict[int, list[str]]:
+    """{page: evidence numbers printed in the page's bottom band} (pdftotext -bbox)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found: dict[int, list[str]] = {}
+    for i, page in enumerate(re.findall(r"<page width=\"[\d.]+\" height=\"([\d.]+)\">(.*?)</page>", out, re.S), 1):
+        height, body = float(page[0]), page[1]
+        found[i] = [html.unescape(w) for y, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', body)
+                    if float(y) > height - 60 and ERN.fullmatch(html.unescape(w))]
+    return found
+
+
+def evidence_map(pdf) -> dict[str, str]:
+    """{evidence number: what the page shows} for every page carrying one in its footer; a
+    page with two, or one without what its file page shows, fails."""
+    out = {}
+    footers = footer_numbers(pdf)
+    for i, t in enumerate(pages_text(pdf), 1):
+        found = set(footers[i])
+        if not found:
+            assert not CONTENT_MARK.search(t), (pdf, i, "an exhibit file page without its evidence number")
+            continue
+        assert len(found) == 1, (pdf, i, found)
+        marks = set(CONTENT_MARK.findall(t))
+        assert len(marks) == 1, (pdf, i, marks, t[:200])
+        number = found.pop()
+        assert number not in out, f"{pdf}: {number} on two pages"
+        out[number] = marks.pop()
+    return out
+
+
+def test_unknown_or_malformed_cross_reference_is_a_path_line_error(workspace):
+    workspace.item("a1", body="First line.\n\nSee [@no-such-item] and [@Bad Id].")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 1
+    lines = err.splitlines()
+    assert "cases/demo/evidence/a1.md:13: body: cross-reference [@no-such-item]: no item 'no-such-item' in " \
+           "this case" in lines, err
+    assert any(l.startswith("cases/demo/evidence/a1.md:13: body: cross-reference [@Bad Id]: write [@item-id]")
+               for l in lines), err
+
+
+def test_cross_reference_prints_the_exhibit_number_as_a_link_to_it(workspace):
+    workspace.item("a1", date="1988-07", body="The first item.")
+    workspace.item("a2", date="1988-08", body="As the first item says ([@a1]), and the third ([@b3]).")
+    workspace.item("b3", date="1988-09", accused=("beta",), body="About beta only.")
+    build(workspace, "--edition", "confidential")
+    pdf = built(workspace)
+    texts = pages_text(pdf)
+    starts = {t.split(" — ")[0]: p for _, t, p in outline_titles(pdf) if t.startswith("EX-")}
+    page = starts["EX-0002"]
+    assert "As the first item says (EX-0001), and the third (EX-0003 (not in this dossier))." in texts[page - 1]
+    assert "[@" not in " ".join(texts)
+    assert (page, starts["EX-0001"]) in [(p, t) for p, _, t in link_annotations(pdf)]
+
+
+def test_a_file_cited_by_several_exhibits_is_shown_once(workspace):
+    workspace.write("exhibits/demo/article.pdf", marked_pdf("article", 3))
+    for i, date in enumerate(("1988-07", "1988-08", "1988-09"), 1):
+        cite(workspace, f"a{i}", ["article.pdf"], date=date)
+    build(workspace, "--edition", "confidential")
+    pdf = built(workspace)
+    texts = pages_text(pdf)
+    shown = [i for i, t in enumerate(texts, 1) if "PAGECONTENT-article-1" in t]
+    assert len(shown) == 1, shown
+    for k in (2, 3):  # and no other page of it repeated
+        assert [i for i, t in enumerate(texts, 1) if f"PAGECONTENT-article-{k}" in t] == [shown[0] + k - 1]
+    m = json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+    files = {e["number"]: e["files"][0] for e in m["exhibits"]}
+    assert files["EX-0001"]["pages"] == [shown[0], shown[0] + 2] and files["EX-0001"]["shown_in"] is None
+    assert files["EX-0002"]["shown_in"] == "EX-0001" and files["EX-0002"]["pages"] is None
+    # the later exhibits' file rows are links to the file's first page
+    starts = {t.split(" — ")[0]: p for _, t, p in outline_titles(pdf) if t.startswith("EX-")}
+    for number in ("EX-0002", "EX-0003"):
+        targets = [t for p, _, t in link_annotations(pdf) if p in range(starts[number], starts[number] + 2)]
+        assert shown[0] in targets, number
+        assert "shown once, with EX-0001" in " ".join(texts[starts[number] - 1:starts[number] + 1])
+    # the annex says which exhibits cite the file
+    annex = next(t for t in texts if "Annex: exhibit files" in t and "Cited by" in t)
+    assert "EX-0001, EX-0002, EX-0003" in annex
+
+
+def test_page_and_line_locators_link_to_the_page_they_name(workspace):
+    workspace.write("exhibits/demo/transcript.pdf", marked_pdf("transcript", 4, numbered_lines=40))
+    sources = ('  - title: Transcript\n    file: transcript.txt\n    locator: "answer 3 (line 25 of the stored file)"\n'
+               '  - title: Transcript\n    file: transcript.pdf\n    locator: "pp. 4-5"\n'
+               '  - title: Elsewhere\n    locator: "page 2"\n')
+    cite(workspace, "a1", ["transcript.pdf"], sources=sources)
+    build(workspace, "--edition", "confidential")
+    pdf = built(workspace)
+    texts = pages_text(pdf)
+    page_of = {next(iter(ERN.findall(t))): i for i, t in enumerate(texts, 1) if ERN.search(t)}
+    item_page = next(p for _, t, p in outline_titles(pdf) if t.startswith("EX-0001"))
+    assert "(line 25 of the stored file) (at DM-0001-0003)" in texts[item_page - 1]
+    assert "pp. 4-5 (at DM-0001-0004)" in texts[item_page - 1]
+    assert "page 2, " not in texts[item_page - 1] and "(at DM-" not in texts[item_page - 1].split("Elsewhere")[1]
+    targets = [t for p, _, t in link_annotations(pdf) if p == item_page]
+    assert page_of["DM-0001-0003"] in targets and page_of["DM-0001-0004"] in targets
+    assert "PAGECONTENT-transcript-3" in texts[page_of["DM-0001-0003"] - 1]
+
+
+def test_a_locator_naming_a_page_or_line_the_file_lacks_is_an_error(workspace):
+    workspace.write("exhibits/demo/two.pdf", marked_pdf("two", 2, numbered_lines=12))
+    workspace.write("exhibits/demo/plain.pdf", marked_pdf("plain", 1))
+    sources = ('  - title: Two\n    file: two.pdf\n    locator: "page 3"\n'
+               '  - title: Two\n    file: two.pdf\n    locator: "line 40"\n'
+               '  - title: Plain\n    file: plain.pdf\n    locator: "line 2"\n')
+    cite(workspace, "a1", ["two.pdf", "plain.pdf"], sources=sources)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1
+    assert re.search(r"a1\.md:(\d+): sources\.0\.locator: page 3, but two\.pdf has 2 pages", err), err
+    assert re.search(r"a1\.md:\d+: sources\.1\.locator: line 40, but the numbered lines of two\.pdf end at line 12",
+                     err), err
+    assert re.search(r"a1\.md:\d+: sources\.2\.locator: line 2, but the lines of plain\.pdf are not numbered", err)
+    lines = [int(n) for n in re.findall(r"a1\.md:(\d+): sources\.\d\.locator", err)]
+    text = (workspace.path / "cases/demo/evidence/a1.md").read_text().split("\n")
+    assert [text[n - 1].strip().split(":")[0] for n in lines] == ["locator"] * 3  # each at its locator's line
+    assert not (workspace.path / "out/demo").exists()
+
+
+def _protect(ws, id):
+    p = ws.path / f"cases/demo/evidence/{id}.md"
+    p.write_text(p.read_text().replace(
+        "  name: A Witness\n", "  name: Zed Qwerty\n  protected: true\n  pseudonym: Witness with a much longer pseudonym "
+                               + "that wraps " * 12 + "\n"))
+
+
+def test_evidence_numbers_name_one_page_across_editions_and_rebuilds(workspace):
+    """Every evidence number shows the same page in both editions and after 30 items are added
+    before and between the cited ones; no padding page; each edition paginated on its own."""
+    for name, pages in (("alpha", 3), ("beta", 2), ("gamma", 1)):
+        workspace.write(f"exhibits/demo/{name}.pdf", marked_pdf(name, pages))
+    workspace.item("w1", type="testimony", date="1988-06", body="I, Zed Qwerty, saw it. " * 40)
+    _protect(workspace, "w1")
+    cite(workspace, "a1", ["alpha.pdf", "beta.pdf"], date="1988-07")
+    cite(workspace, "a2", ["gamma.pdf", "alpha.pdf"], date="1988-08")
+    cite(workspace, "a3", ["beta.pdf"], date="1988-09", extra="confidential: true\n")
+    build(workspace)
+    first = {ed: evidence_map(built(workspace, ed)) for ed in ("confidential", "public")}
+    assert len(first["confidential"]) == 6
+    lock = (workspace.path / "cases/demo/exhibits.lock").read_text()
+    assert lock.count("\ndocument  ") == 3
+    for i in range(30):  # added before, between and after the cited items
+        workspace.item(f"n{i:02d}", date=f"1988-{6 + i % 5:02d}", body="A new item. " * (20 + i))
+    build(workspace)
+    second = {ed: evidence_map(built(workspace, ed)) for ed in ("confidential", "public")}
+    seen: dict[str, str] = {}
+    for m in (*first.values(), *second.values()):
+        for number, content in m.items():
+            assert seen.setdefault(number, content) == content, (number, seen[number], content)
+    assert set(second["confidential"]) == set(first["confidential"])
+    assert second["public"] == second["confidential"] == first["confidential"]
+    for ed in ("confidential", "public"):
+        texts = pages_text(built(workspace, ed))
+        assert not any("intentionally blank" in t for t in texts)
+        m = json.loads(PdfReader(str(built(workspace, ed))).attachments["casefile-manifest.json"][0])
+        pages = {e["number"]: e["page"] for e in m["evidence"]}
+        assert set(pages) == set(second[ed])
+        for number, page in pages.items():
+            assert number in texts[page - 1]
+    # the two editions differ in length (the pseudonym is longer than the name), so the
+    # evidence numbers are not on the same pages: the editions are not padded to match
+    conf_pages = {e["number"]: e["page"] for e in json.loads(PdfReader(str(built(workspace, "confidential")))
+                                                             .attachments["casefile-manifest.json"][0])["evidence"]}
+    pub_pages = {e["number"]: e["page"] for e in json.loads(PdfReader(str(built(workspace, "public")))
+                                                            .attachments["casefile-manifest.json"][0])["evidence"]}
+    assert conf_pages != pub_pages
