@@ -113,7 +113,8 @@ def pages_text(pdf) -> list[str]:
 
 
 def outline_titles(pdf) -> list[tuple[int, str, int]]:
-    """(level, title, page number) for every outline entry, depth first."""
+    """(level, title, page number) for every outline entry, depth first. A bookmark reads
+    "<title> · p. <page>", the page it points to: the title is given without it."""
     r = PdfReader(str(pdf))
     out = []
 
@@ -122,7 +123,10 @@ def outline_titles(pdf) -> list[tuple[int, str, int]]:
             if isinstance(it, list):
                 walk(it, level + 1)
             else:
-                out.append((level, it.title, r.get_destination_page_number(it) + 1))
+                page = r.get_destination_page_number(it) + 1
+                title, _, shown = it.title.rpartition(" · p. ")
+                assert shown == str(page), (it.title, page)
+                out.append((level, title, page))
 
     walk(r.outline, 0)
     return out

@@ -224,3 +224,25 @@ def test_evidence_numbers_name_one_page_across_editions_and_rebuilds(workspace):
     pub_pages = {e["number"]: e["page"] for e in json.loads(PdfReader(str(built(workspace, "public")))
                                                             .attachments["casefile-manifest.json"][0])["evidence"]}
     assert conf_pages != pub_pages
+
+
+def test_opens_at_100_percent_with_bookmarks_of_number_short_title_and_page(workspace):
+    workspace.item("a1", body="Text.")
+    p = workspace.path / "cases/demo/evidence/a1.md"
+    long_title = "A very long title of an exhibit that goes on and on about what the source says it shows"
+    p.write_text(p.read_text().replace("title: Title of a1", f"title: {long_title}"))
+    build(workspace, "--edition", "confidential")
+    r = PdfReader(str(built(workspace)))
+    root = r.trailer["/Root"]
+    assert root["/PageMode"] == "/UseOutlines"
+    action = root["/OpenAction"].get_object()
+    assert action[0].idnum == r.pages[0].indirect_reference.idnum and action[1] == "/XYZ" and action[4] == 1
+    titles = []
+
+    def walk(items):
+        for it in items:
+            walk(it) if isinstance(it, list) else titles.append((it.title, r.get_destination_page_number(it) + 1))
+    walk(r.outline)
+    title, page = next((t, p) for t, p in titles if t.startswith("EX-0001"))
+    assert title == f"EX-0001 — A very long title of an exhibit that goes on and… · p. {page}"
+    assert all(re.search(r" · p\. \d+$", t) for t, _ in titles)

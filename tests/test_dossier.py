@@ -75,9 +75,10 @@ def test_contents_outline_and_links_agree(workspace):
                                                    "Annex: exhibit files and chain of custody"]
     # every outline title appears on the contents page, with the page number the outline points to
     contents = texts[1]
-    for level, title, page in outline:
-        assert norm(title) in contents, title
-        assert re.search(re.escape(norm(title)) + r"[ .]*" + str(page) + r"\b", contents), (title, page)
+    for level, title, page in outline:  # (a long title is cut short in its bookmark)
+        short = norm(title.removesuffix("…"))
+        assert short in contents, title
+        assert re.search(re.escape(short) + r"[^.]*?[ .]*" + str(page) + r"\b", contents), (title, page)
     # every exhibit header is on the page its outline entry points to
     exhibits = [(t, p) for lvl, t, p in outline if re.match(r"EX-\d{4} — ", t)]
     assert len(exhibits) == 4

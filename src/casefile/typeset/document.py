@@ -46,6 +46,7 @@ from casefile.typeset.templates import render_markup
 
 TOTAL = "@total"
 FRAME = "@frame"  # the form of what every page has
+OPEN_AT = "@open"  # the destination the document opens at: page 1, 100 %
 HEAD = "@head"  # forms of running heads: key (HEAD, text)
 
 
@@ -74,6 +75,8 @@ class DossierDoc(BaseDocTemplate):
     def _decorate(self, c, doc):
         st = self.state
         page = c.getPageNumber()
+        if page == 1:  # where the document opens: the first page at 100 %
+            c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=PAGE_H, zoom=1)
         if st.current_exhibit and page not in st.exhibit_of:
             st.exhibit_of[page] = st.current_exhibit
         c.saveState()
@@ -211,6 +214,8 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     with pdf_limits():  # exhibit PDFs are read while typesetting
         doc.build(flows)
     total = doc.canv.getPageNumber() - 1
+    doc.canv.showOutline()  # the bookmarks panel open
+    fastpath.open_at(doc.canv, OPEN_AT)
     _define_forms(doc.canv, state, total, dossier)
     seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
     doc.canv.save()

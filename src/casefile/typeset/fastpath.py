@@ -163,6 +163,11 @@ def link(c, key: str, rect):
     c._addAnnotation(_Link(c._absRect(rect, 1), c._bookmarkReference(key)))
 
 
+def open_at(c, key: str):
+    """The document opens at the bookmark `key` (its destination as the catalog's /OpenAction)."""
+    c._doc.Catalog.OpenAction = c._bookmarkReference(key)
+
+
 # ------------------------------------------------------------------ forms
 
 

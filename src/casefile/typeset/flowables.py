@@ -35,6 +35,18 @@ class RenderState:
         return self.form_ids[k]
 
 
+OUTLINE_CHARS = 60  # a bookmark's title is cut to about this many characters
+
+
+def outline_title(title: str, page: int) -> str:
+    """A bookmark: the title, cut short at a word if long ("EX-0014 — Mahmoud Royaei: political
+    prisoners…"), and its page ("· p. 12")."""
+    if len(title) > OUTLINE_CHARS:
+        cut = title[:OUTLINE_CHARS]
+        title = (cut.rsplit(" ", 1)[0] if " " in cut[OUTLINE_CHARS // 2:] else cut).rstrip(" ,;:—-(") + "…"
+    return f"{title} · p. {page}"
+
+
 class Anchor(Flowable):
     """A named place: records its page, adds a bookmark and an outline entry."""
 
@@ -52,7 +64,7 @@ class Anchor(Flowable):
         self.state.pages[self.key] = page
         c.bookmarkPage(self.key)
         if self.title is not None:
-            c.addOutlineEntry(self.title, self.key, self.level, closed=self.level > 0)
+            c.addOutlineEntry(outline_title(self.title, page), self.key, self.level, closed=self.level > 0)
             self.state.outline.append((self.level, self.title, self.key))
         if self.level <= 1 and self.title:
             self.state.running[page] = self.title
