@@ -325,7 +325,10 @@ def test_exhibit_pdf_loses_links_javascript_forms_and_attachments(workspace):
     r = PdfReader(str(pdf))
     assert "ACTIVE CONTENT" in pages_text(pdf)[page - 1]  # the page itself is there
     root = r.trailer["/Root"]
-    assert "/OpenAction" not in root and "/AcroForm" not in root and "/AA" not in root
+    assert "/AcroForm" not in root and "/AA" not in root
+    # the dossier's own opening view (a destination: page 1 at 100 %), never the exhibit's action
+    open_at = root["/OpenAction"].get_object()
+    assert list(open_at)[1:] == ["/XYZ", 0, open_at[3], 1] and open_at[0].idnum == r.pages[0].indirect_reference.idnum
     assert list(r.attachments) == ["casefile-manifest.json"]
     for p in r.pages:
         assert "/AA" not in p
@@ -336,9 +339,10 @@ def test_exhibit_pdf_loses_links_javascript_forms_and_attachments(workspace):
             assert action is None or action.get("/S") == "/GoTo", action
     raw = pdf.read_bytes()
     # (pypdf writes the punctuation of strings as octal escapes: look for plain words)
-    for word in (b"/JavaScript", b"/JS", b"/URI", b"/Widget", b"/AcroForm", b"/OpenAction", b"evil", b"payload",
+    for word in (b"/JavaScript", b"/JS", b"/URI", b"/Widget", b"/AcroForm", b"evil", b"payload",
                  b"secretfield", b"MZ evil", b"/Launch", b"alert"):
         assert word not in raw, word
+    assert raw.count(b"/OpenAction") == 1  # the dossier's own
     assert raw.count(b"/Type /Catalog") == 1  # the resource pointing at the exhibit's catalog led nowhere
 
 
