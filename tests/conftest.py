@@ -157,3 +157,8 @@ def link_annotations(pdf) -> list[tuple[int, tuple, int | None]]:
 def links(pdf) -> list[tuple[int, int]]:
     """(page with the link, target page) for every internal link annotation."""
     return [(page, target) for page, _, target in link_annotations(pdf)]
+
+
+def pdf_files(out: Path) -> dict[str, bytes]:
+    """Every PDF under an output folder: relative path -> bytes."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(Path(out).rglob("*.pdf"))}

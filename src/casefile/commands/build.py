@@ -1,4 +1,5 @@
-"""The pipeline, top to bottom: load -> check -> number -> assemble -> render -> stamp -> write.
+"""`casefile build`: prepare (load, check, number the exhibits) and the build's five steps,
+plan -> prepare -> make -> commit -> record (see build()).
 
 Everything is gathered and checked before the first byte is written. Each PDF is written to a
 temporary file in its own folder and renamed into place, so a failed or interrupted build
@@ -29,14 +30,16 @@ from casefile.errors import CaseError, Problem
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
     Options,
-    out_root,
-    outputs_intact,
-    read_state,
-    state_path,
     code_signature,
     input_signature,
     lock_stat,
+    out_root,
+    outputs_intact,
+    read_state,
+    recorded_if_fresh,
+    state_path,
 )
+from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_count
 from casefile.pdf.images import open_image
 from casefile.pdf.leakcheck import find_leaks
@@ -283,61 +286,203 @@ def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = Fals
     return {ed: render(d, env, template_context(d), attach_media) for ed, d in dossiers.items()}
 
 
+# ------------------------------------------------------------------ the build, step by step
+
+
+def build(opts: Options, report=print, progress=None) -> list[Written]:
+    """Build every dossier asked for, in five steps, holding the output folder's build lock.
+    Nothing is renamed into place until every dossier of the run has been made and checked: a
+    failure leaves all earlier output as it was."""
+    with build_lock(out_root(opts), waiting=report):
+        plan = plan_cases(opts)  # 1. which cases changed since the last build
+        if not plan.cases:
+            return plan.fresh
+        work = prepare_jobs(opts, plan, report)  # 2. load, check, number; one job per accused to make
+        made = run_jobs(make_dossiers, work.jobs, opts.jobs, progress, discard)  # 3. typeset, in workers
+        commit(opts, work, made)  # 4. the lock files, then every dossier, renamed into place
+        return plan.fresh + work.fresh + record(opts, plan, work, made, report)  # 5. the state files
+
+
+@dataclass
+class Plan:
+    cases: list[str]  # cases to prepare: something they are made from changed (or unknown ids)
+    fresh: list[Written]  # the dossiers of the other cases, up to date
+    signatures: dict[str, str]  # case id -> input signature, taken before anything was read
+
+
 @dataclass
 class Job:
-    case_index: int
-    accused_index: int
+    """Everything one worker needs to make one accused's dossiers (pickled to the worker)."""
+    prepared: Prepared
+    accused: str
+    opts: Options
+
+    @property
+    def size(self) -> int:
+        """A rough cost: body text, plus the pages of the exhibit files."""
+        size = 0
+        for li in self.prepared.lc.items:
+            if self.accused in li.item.accused:
+                size += 2000 + len(li.body)
+                for ef in li.item.exhibits:
+                    f = self.prepared.files.get(ef.file)
+                    size += 1500 * (f.pages or 1) if f else 0
+        return size
 
 
-_PREPARED: list[Prepared] = []
-_OPTS: Options | None = None
+@dataclass
+class Work:
+    prepared: list[Prepared]
+    jobs: list[Job]  # biggest first, so that no worker is left with a long one at the end
+    fresh: list[Written]  # dossiers whose inputs did not change
+    stale: list[Path]  # dossiers of an accused no evidence concerns any more: to remove
+    states: dict[str, dict]  # case id -> what its state file recorded
+    code: str  # code_signature() when the build started
 
 
-def _job_size(p: Prepared, accused_index: int) -> int:
-    """A rough cost of one accused's dossiers: body text, plus the pages of their exhibit files."""
-    acc = p.lc.case.accused[accused_index].id
-    size = 0
-    for li in p.lc.items:
-        if acc in li.item.accused:
-            size += 2000 + len(li.body)
-            for ef in li.item.exhibits:
-                f = p.files.get(ef.file)
-                size += 1500 * (f.pages or 1) if f else 0
-    return size
+@dataclass(order=True)
+class Made:
+    """A dossier made and checked, waiting in its temporary file beside its target."""
+    target: Path
+    tmp: str
+    case: str
+    pages: int
+    exhibits: int
+    fingerprint: str
 
 
-def _make_dossiers(job: Job) -> list[tuple]:
-    """Render the editions of one accused; write each to a temporary file beside its target.
-    Returns (target, temporary file, pages, exhibits, fingerprint) for each edition."""
-    p, opts = _PREPARED[job.case_index], _OPTS
+def plan_cases(opts: Options) -> Plan:
+    """Step 1: leftovers of an interrupted build removed; a case whose inputs have the names,
+    sizes and mtimes the last build recorded, with its dossiers still in place, is up to date."""
+    from casefile.case.loading import case_ids
+
+    known = case_ids(Path(opts.root))
+    plan = Plan([], [], {})
+    for cid in opts.cases or known:
+        if cid in known:
+            clean_leftovers(out_root(opts) / cid, Path(opts.root) / "cases" / cid)
+            plan.signatures[cid] = input_signature(opts, cid)
+            fresh = recorded_if_fresh(opts, cid, read_state(state_path(opts, cid)), plan.signatures[cid])
+            if fresh is not None:
+                plan.fresh += [Written(path, pages, n, skipped=True) for path, pages, n in fresh]
+                continue
+        plan.cases.append(cid)  # an unknown id too: prepare reports it
+    return plan
+
+
+def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
+    """Step 2: the changed cases loaded, checked and numbered (prepare); one job per accused
+    whose dossiers' inputs (fingerprint) or casefile itself changed since they were made."""
+    prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}))
+    work = Work(prepared, [], [], [], {}, code_signature())
+    for p in prepared:
+        cid = p.lc.case.id
+        state = work.states[cid] = read_state(state_path(opts, cid))
+        recorded = state.get("dossiers", {})
+        for acc in p.lc.case.accused:
+            if opts.accused and acc.id not in opts.accused:
+                continue
+            if not any(acc.id in li.item.accused for li in p.lc.items):
+                report(f"{p.lc.case_path}: accused '{acc.id}': no evidence item concerns this person; "
+                       f"no dossier written")
+                # a dossier an earlier build wrote for this person is no longer true: remove it
+                work.stale += [out_root(opts) / cid / k for k in recorded if Path(k).name == f"{acc.id}.pdf"]
+                continue
+            mine = {f"{ed}/{acc.id}.pdf": recorded.get(f"{ed}/{acc.id}.pdf") for ed in opts.editions}
+            if not opts.force and state.get("code") == work.code and \
+                    all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in mine.values()) and \
+                    outputs_intact({"dossiers": mine}, out_root(opts) / cid):
+                work.fresh += [Written(out_root(opts) / cid / k, r["pages"], r["exhibits"], skipped=True)
+                               for k, r in mine.items()]
+                continue
+            work.jobs.append(Job(p, acc.id, opts))
+    work.jobs.sort(key=lambda j: -j.size)
+    return work
+
+
+def make_dossiers(job: Job) -> list[Made]:
+    """Step 3, in a worker: typeset the editions of one accused, check the public one for leaks,
+    write each to a temporary file beside its target."""
+    p, opts = job.prepared, job.opts
     env = template_env(opts.root)
-    eds = [ed for ed in EDITIONS if ed in opts.editions or ed == "confidential"]
-    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [p.lc.case.accused[job.accused_index].id],
-                        p.documents, p.targets)[0]
-           for ed in eds}
+    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [job.accused], p.documents, p.targets)[0]
+           for ed in EDITIONS if ed in opts.editions or ed == "confidential"}
     try:
         rendered = render_editions(per, env, opts.attach_media)
     except LayoutError as e:
         raise _too_tall(p, per["confidential"], env, e) from None
-    out = []
+    made: list[Made] = []
     try:
         for edition in opts.editions:
             d, r = per[edition], rendered[edition]
-            pdf = r.pdf
             if edition == "public":
-                leaks = find_leaks(pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
-                if leaks:
-                    raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
-                                             f"'{l.term.text}' would appear in the public edition "
-                                             f"({l.where}); nothing written") for l in leaks])
+                _refuse_leaks(r.pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
-            tmp = write_temporary(target, pdf)
-            out.append((str(target), tmp, r.pages, sum(1 for e in d.exhibits if not e.withheld), d.fingerprint))
+            made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
+                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint))
     except BaseException:
-        for _, tmp, *_ in out:
-            unlink(tmp)
+        discard(made)
         raise
-    return out
+    return made
+
+
+def commit(opts: Options, work: Work, made: list[Made]):
+    """Step 4: every dossier was made and checked; now the changed lock files, then every
+    dossier, each renamed into place. A failure removes every temporary file still there."""
+    try:
+        for p in work.prepared:
+            if p.lock_text is not None and not opts.frozen:
+                atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
+        for m in made:
+            try:
+                os.replace(m.tmp, m.target)
+            except OSError as e:
+                raise io_error(m.target, e) from None
+    except BaseException:
+        discard(made)  # those already renamed are gone: nothing happens
+        raise
+
+
+def record(opts: Options, plan: Plan, work: Work, made: list[Made], report) -> list[Written]:
+    """Step 5: report each dossier made, remove the stale ones, and write each case's state
+    file (what the next build compares with: signature, lock, files, dossiers)."""
+    written = []
+    for m in made:
+        st = os.stat(m.target)
+        work.states[m.case].setdefault("dossiers", {})[f"{m.target.parent.name}/{m.target.name}"] = {
+            "fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "size": st.st_size,
+            "mtime_ns": st.st_mtime_ns}
+        written.append(Written(m.target, m.pages, m.exhibits))
+        report(f"{m.target}: {m.pages} pages, {m.exhibits} exhibits")
+    for path in work.stale:
+        if path.exists():
+            path.unlink()
+            report(f"{path}: removed (no evidence concerns this person any more)")
+    for p in work.prepared:
+        cid = p.lc.case.id
+        state = work.states[cid]
+        state.update(version=__version__, code=work.code, lock=lock_stat(opts, cid), signature=plan.signatures.get(cid),
+                     files={name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
+                            for name, f in sorted(p.files.items())})
+        # forget dossiers that are gone
+        state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items()
+                             if (out_root(opts) / cid / k).exists()}
+        atomic_write(state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+    return written
+
+
+def discard(made: list[Made]):
+    """Remove the temporary files of dossiers that will not be renamed into place."""
+    for m in made:
+        unlink(m.tmp)
+
+
+def _refuse_leaks(pdf: bytes, terms):
+    leaks = find_leaks(pdf, terms)
+    if leaks:
+        raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
+                                 f"'{l.term.text}' would appear in the public edition ({l.where}); nothing written")
+                         for l in leaks])
 
 
 def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
@@ -361,103 +506,3 @@ def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:
         except Exception:
             break
     return CaseError([Problem(p.lc.case_path, 1, "-", f"{message} (dossier of '{d.accused['id']}')")])
-
-
-def build(opts: Options, report=print, progress=None) -> list[Written]:
-    """Build every dossier asked for. Nothing is renamed into place until every dossier of the
-    run has been made and checked: a failure leaves all earlier output as it was."""
-    global _PREPARED, _OPTS
-    from casefile.case.loading import case_ids as all_case_ids
-    from casefile.output.locking import build_lock
-
-    wanted = opts.cases or all_case_ids(Path(opts.root))
-    out_dir = out_root(opts)
-    written: list[Written] = []
-    todo = []
-    with build_lock(out_dir, waiting=report):
-        signatures = {}
-        for cid in wanted:
-            if cid not in all_case_ids(Path(opts.root)):
-                todo.append(cid)
-                continue
-            clean_leftovers(out_dir / cid, Path(opts.root) / "cases" / cid)
-            signatures[cid] = input_signature(opts, cid)
-            state = read_state(state_path(opts, cid))
-            if (not opts.force and state.get("signature") == signatures[cid] and state.get("lock") == lock_stat(opts, cid)
-                    and outputs_intact(state, out_dir / cid)):
-                for rel_path, rec in sorted(state["dossiers"].items()):
-                    written.append(Written(out_dir / cid / rel_path, rec["pages"], rec["exhibits"], skipped=True))
-                continue
-            todo.append(cid)
-        if not todo:
-            return written
-        sub = Options(**{**opts.__dict__, "cases": todo})
-        code = code_signature()
-        prepared = prepare(sub)
-        jobs, states, stale = [], {}, []
-        for ci, p in enumerate(prepared):
-            state = read_state(state_path(opts, p.lc.case.id))
-            states[p.lc.case.id] = state
-            for ai, acc in enumerate(p.lc.case.accused):
-                if opts.accused and acc.id not in opts.accused:
-                    continue
-                if not any(acc.id in li.item.accused for li in p.lc.items):
-                    report(f"{p.lc.case_path}: accused '{acc.id}': no evidence item concerns this person; "
-                           f"no dossier written")
-                    # a dossier an earlier build wrote for this person is no longer true: remove it
-                    stale += [out_dir / p.lc.case.id / k for k in state.get("dossiers", {})
-                              if Path(k).name == f"{acc.id}.pdf"]
-                    continue
-                recs = [state.get("dossiers", {}).get(f"{ed}/{acc.id}.pdf") for ed in opts.editions]
-                if not opts.force and state.get("code") == code and all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in recs) and \
-                        outputs_intact({"dossiers": {f"{ed}/{acc.id}.pdf": r for ed, r in zip(opts.editions, recs)}},
-                                        out_dir / p.lc.case.id):
-                    for ed, r in zip(opts.editions, recs):
-                        written.append(Written(out_dir / p.lc.case.id / ed / f"{acc.id}.pdf", r["pages"],
-                                               r["exhibits"], skipped=True))
-                    continue
-                jobs.append(Job(ci, ai))
-        _PREPARED, _OPTS = prepared, sub
-        # biggest dossiers first, so that no worker is left with a long one at the end
-        jobs.sort(key=lambda j: -_job_size(prepared[j.case_index], j.accused_index))
-        results = run_jobs(_make_dossiers, jobs, opts.jobs, progress)
-        # all made and checked: now the lock files, then every dossier, each renamed into place
-        try:
-            for p in prepared:
-                if p.lock_text is not None and not opts.frozen:
-                    atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
-            for target, tmp, *_ in results:
-                try:
-                    os.replace(tmp, target)
-                except OSError as e:
-                    raise io_error(Path(target), e) from None
-        except BaseException:
-            for _, tmp, *_ in results:
-                unlink(tmp)  # those already renamed are gone: nothing happens
-            raise
-        for target, tmp, pages, n_ex, fp in results:
-            st = os.stat(target)
-            target = Path(target)
-            case_id = target.parent.parent.name
-            states[case_id].setdefault("dossiers", {})[f"{target.parent.name}/{target.name}"] = {
-                "fingerprint": fp, "pages": pages, "exhibits": n_ex, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-            written.append(Written(target, pages, n_ex))
-            report(f"{target}: {pages} pages, {n_ex} exhibits")
-        for path in stale:
-            if path.exists():
-                path.unlink()
-                report(f"{path}: removed (no evidence concerns this person any more)")
-        for p in prepared:
-            cid = p.lc.case.id
-            state = states[cid]
-            state["version"] = __version__
-            state["code"] = code
-            state["lock"] = lock_stat(opts, cid)
-            state["signature"] = signatures.get(cid)
-            state["files"] = {name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
-                              for name, f in sorted(p.files.items())}
-            # forget dossiers that are gone
-            state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items() if (out_dir / cid / k).exists()}
-            atomic_write(state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
-    return written
-

@@ -93,23 +93,30 @@ def outputs_intact(state: dict, out_case: Path) -> bool:
 
 
 
+def recorded_if_fresh(opts: Options, case_id: str, state: dict, signature: str) -> list[tuple[Path, int, int]] | None:
+    """(path, pages, exhibits) of the dossiers asked for, as the last build recorded them in
+    `state`, when nothing the case is made from changed since (`signature`: input_signature,
+    taken now) and those dossiers are still there, untouched; None when the case must be built."""
+    if opts.force or not state or state.get("signature") != signature or state.get("lock") != lock_stat(opts, case_id) \
+            or not outputs_intact(state, out_root(opts) / case_id):
+        return None
+    return [(out_root(opts) / case_id / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())
+            if k.split("/")[0] in opts.editions and (not opts.accused or Path(k).stem in opts.accused)]
+
+
 def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
     """(path, pages, exhibits) of every recorded dossier when every case asked for is up to
     date; None when something must be built (or checked)."""
-    root = Path(opts.root)
-    base = root / "cases"
+    base = Path(opts.root) / "cases"
     if opts.force or not base.is_dir():
         return None
     ids = opts.cases or sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
     out = []
     for cid in ids:
-        state = read_state(state_path(opts, cid))
-        if not state or state.get("signature") != input_signature(opts, cid) or \
-                state.get("lock") != lock_stat(opts, cid) or \
-                not outputs_intact(state, out_root(opts) / cid):
+        fresh = recorded_if_fresh(opts, cid, read_state(state_path(opts, cid)), input_signature(opts, cid))
+        if fresh is None:
             return None
-        out += [(out_root(opts) / cid / k, v["pages"], v["exhibits"]) for k, v in sorted(state["dossiers"].items())
-                if k.split("/")[0] in opts.editions and (not opts.accused or Path(k).stem in opts.accused)]
+        out += fresh
     return out if ids else None
 
 
