@@ -128,12 +128,7 @@ def problems_of(modules: dict) -> list[str]:
 
 
 # Known departures being removed (each entry must go when its cause goes; none may be added).
-KNOWN = {
-    "src/casefile/pdf/leakcheck.py:55: casefile.pdf.leakcheck reaches into pypdf's private names "
-    "(pypdf.generic._font ['Font']); only casefile.pdf.fastpath may",
-    "src/casefile/pdf/pdfobjects.py:27: casefile.pdf.pdfobjects reaches into pypdf's private names "
-    "(pypdf._configuration ['get_configuration']); only casefile.pdf.fastpath may",
-}
+KNOWN: set[str] = set()
 
 
 def test_the_package_keeps_its_layers():

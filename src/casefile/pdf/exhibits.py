@@ -6,9 +6,11 @@ The visible appearance of annotations (filled-in fields, highlights) is kept as 
 
 from __future__ import annotations
 
+import io
 import zlib
 from pathlib import Path
 
+from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -17,10 +19,12 @@ from pypdf.generic import (
     NameObject,
     NullObject,
     NumberObject,
+    PdfObject,
     StreamObject,
 )
 
 from casefile.errors import fail
+from casefile.pdf.fastpath import stored_bytes
 from casefile.pdf.limits import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_OBJECTS, MAX_PAGE_BYTES, guard, pdf_limits
 
 
@@ -31,28 +35,26 @@ def pdf_page_count(path: Path) -> int:
     loop, a stream inflating beyond MAX_STREAM_BYTES (a decompression bomb), an image of more
     than MAX_IMAGE_PIXELS. The pages are copied exactly as `ExhibitPages` will copy them, so the
     build fails here, before anything is written, and never later."""
-    from pypdf import PdfWriter
-
     with pdf_limits():
         reader = open_pdf(path)
         n = guard(path, lambda: len(reader.pages))
         if n == 0:
             raise fail(path, "pdf", "the PDF has no pages")
-        copier = Copier(PdfWriter(), path)
+        copier = Copier(Inspection(), path)
         for i in range(n):
             guard(path, lambda: exhibit_form(reader, i, copier, check=True), page=i + 1)
     return n
 
 
-def open_pdf(path: Path):
-    from casefile.pdf.pdfobjects import ExhibitReader
-
+def open_pdf(path: Path) -> PdfReader:
+    """The exhibit PDF read by pypdf (not strict: what a viewer shows of a slightly damaged file
+    is what the dossier shows); the first checks, each a problem line."""
     data = guard(path, lambda: Path(path).read_bytes())
     if b"%PDF-" not in data[:1024]:
         raise fail(path, "pdf", "not a PDF (the file does not start with %PDF-)")
     if b"%%EOF" not in data[-2048:]:
         raise fail(path, "pdf", "the PDF is truncated or damaged (no %%EOF marker at its end)")
-    reader = guard(path, lambda: ExhibitReader(data))
+    reader = guard(path, lambda: PdfReader(io.BytesIO(data), strict=False))
     if guard(path, lambda: reader.is_encrypted):
         raise fail(path, "pdf", "the PDF is encrypted; give a decrypted copy")
     return reader
@@ -73,23 +75,48 @@ _DROP_TYPES = frozenset(["/Catalog", "/Pages", "/Page", "/Annot", "/Action", "/F
                          "/Sig", "/AcroForm"])
 
 
-class Copier:
-    """Copies objects from exhibit readers into a writer, once each, leaving out what can act."""
+class Kept(PdfObject):
+    """An object copied at inspection, held until the check is over."""
 
-    def __init__(self, writer, path: Path):
-        self.writer, self.path = writer, path
+    def __init__(self, obj):
+        self.obj = obj
+
+    def get_object(self):
+        return self.obj
+
+
+class Inspection:
+    """Where the copies made while checking an exhibit go: nowhere but memory, for the check.
+
+    A copier's target has two methods: `add(obj)` makes `obj` an indirect object of the target
+    and returns the reference to it (a pypdf object whose `get_object()` gives `obj`);
+    `replace(ref, obj)` puts `obj` in the place of the object `ref` refers to."""
+
+    def add(self, obj) -> Kept:
+        return Kept(obj)
+
+    def replace(self, ref: Kept, obj):
+        ref.obj = obj
+
+
+class Copier:
+    """Copies objects from exhibit readers into a target (`Inspection`, or the dossier being
+    typeset), once each, leaving out what can act."""
+
+    def __init__(self, target, path: Path):
+        self.target, self.path = target, path
         self.memo: dict = {}
         self.count = 0
         self.decoded = 0  # bytes of content decoded while checking
 
     def copy(self, obj):
-        """A copy of `obj` for the writer; indirect objects are queued and copied iteratively
+        """A copy of `obj` for the target; indirect objects are queued and copied iteratively
         (no recursion on reference chains)."""
         pending: list = []
         out = self._direct(obj, pending)
         while pending:
             src, ref = pending.pop()
-            self.writer._replace_object(ref, self._direct(src, pending))
+            self.target.replace(ref, self._direct(src, pending))
         return out
 
     def _direct(self, obj, pending):
@@ -101,10 +128,10 @@ class Copier:
                 self.count += 1
                 if self.count > MAX_OBJECTS:
                     raise fail(self.path, "pdf", f"too many objects (more than {MAX_OBJECTS}) on its pages")
-                target = obj.get_object()
-                ref = self.writer._add_object(NullObject())
+                found = obj.get_object()
+                ref = self.target.add(NullObject())
                 self.memo[key] = ref
-                pending.append((target if target is not None else NullObject(), ref))
+                pending.append((found if found is not None else NullObject(), ref))
             return ref
         if isinstance(obj, DictionaryObject):
             if obj.get("/Type") in _DROP_TYPES or obj.get("/S") in ("/JavaScript", "/URI", "/Launch",
@@ -113,7 +140,7 @@ class Copier:
             stream = isinstance(obj, StreamObject)
             new = StreamObject() if stream else DictionaryObject()
             if stream:
-                new._data = obj._data
+                new.set_data(stored_bytes(obj))
             put = dict.__setitem__  # the keys are the source's names already: no re-wrapping
             for k, v in dict.items(obj):
                 if k in _DROP_KEYS or (stream and k == "/Length"):
@@ -162,7 +189,7 @@ def _visible_box(page) -> tuple[float, float, float, float]:
 
 
 def exhibit_form(reader, index: int, copier: Copier, check: bool = False):
-    """The exhibit's page `index` as a form XObject in the copier's writer.
+    """The exhibit's page `index` as a form XObject in the copier's target.
 
     Returns (reference, box, rotation, appearances): the visible appearances of the page's
     annotations (filled-in form fields, highlights, stamps) as (form reference, matrix) to be
@@ -196,12 +223,12 @@ def exhibit_form(reader, index: int, copier: Copier, check: bool = False):
                                            f"inflates beyond {MAX_FILE_BYTES // 1_000_000} MB)")
     form = StreamObject()
     if len(streams) == 1:  # the stored bytes, still encoded: nothing to decode or parse
-        form._data = streams[0]._data
+        form.set_data(stored_bytes(streams[0]))
         for k in ("/Filter", "/DecodeParms"):
             if k in streams[0]:
                 form[NameObject(k)] = copier.copy(streams[0][k])
     elif streams:
-        form._data = zlib.compress(b"\n".join(_decoded(s) for s in streams), 6)
+        form.set_data(zlib.compress(b"\n".join(_decoded(s) for s in streams), 6))
         form[NameObject("/Filter")] = NameObject("/FlateDecode")
     form.update({
         NameObject("/Type"): NameObject("/XObject"),
@@ -215,14 +242,14 @@ def exhibit_form(reader, index: int, copier: Copier, check: bool = False):
     appearances = []
     for ap, matrix in _appearances(page):
         ref = copier.copy(ap.indirect_reference) if ap.indirect_reference is not None else \
-            copier.writer._add_object(copier.copy(ap))
+            copier.target.add(copier.copy(ap))
         target = ref.get_object()
         if not isinstance(target, StreamObject):  # dropped: it was something that acts
             continue
         target[NameObject("/Type")] = NameObject("/XObject")
         target[NameObject("/Subtype")] = NameObject("/Form")
         appearances.append((ref, matrix))
-    return copier.writer._add_object(form), box, rotation, appearances
+    return copier.target.add(form), box, rotation, appearances
 
 
 def _appearances(page) -> list:

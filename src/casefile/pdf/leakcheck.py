@@ -10,7 +10,6 @@ is, without spaces, and reversed (visual-order extraction of right-to-left text)
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import unicodedata
@@ -20,6 +19,7 @@ from pypdf import PdfReader
 
 from casefile.case.body import alternation
 from casefile.dossier.editions import Term
+from casefile.pdf.fastpath import fonts_read_once
 
 _MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 
@@ -45,39 +45,9 @@ def _walk_outline(items, out):
             out.append(str(it.title))
 
 
-@contextlib.contextmanager
-def _fonts_read_once():
-    """pypdf reads a font (its ToUnicode map above all) again for every page and every form
-    that uses it: for a dossier's embedded fonts that was half the time of the leak check.
-    While extracting, the same font object (same PDF, same object number) gives the same
-    reading. Without the pypdf internals this relies on, nothing changes but the time."""
-    try:
-        from pypdf.generic._font import Font
-        original = Font.__dict__["from_font_resource"].__func__
-    except (ImportError, KeyError, AttributeError):
-        yield
-        return
-    cache: dict = {}
-
-    def read(cls, font_dict):
-        ref = getattr(font_dict, "indirect_reference", None)
-        if ref is None:
-            return original(cls, font_dict)
-        key = (id(ref.pdf), ref.idnum, ref.generation)
-        if key not in cache:
-            cache[key] = original(cls, font_dict)
-        return cache[key]
-
-    Font.from_font_resource = classmethod(read)
-    try:
-        yield
-    finally:
-        Font.from_font_resource = classmethod(original)
-
-
 def extract_everything(pdf: bytes) -> list[tuple[str, str]]:
     """(where, text) for every place text can hide in a PDF."""
-    with _fonts_read_once():
+    with fonts_read_once():  # (pypdf would read each font again for every page that uses it)
         return _extract_everything(pdf)
 
 

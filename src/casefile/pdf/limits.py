@@ -41,34 +41,22 @@ def pdf_limits():
 
 @contextlib.contextmanager
 def _pdf_limits():
+    from pypdf import apply_configuration
+
     log = logging.getLogger("pypdf")
     old_disabled = log.disabled
     log.disabled = True
-    try:
-        with warnings.catch_warnings():
+    limits = dict(zlib_maximum_output_length=MAX_STREAM_BYTES,
+                  lzw_maximum_output_length=MAX_STREAM_BYTES,
+                  run_length_maximum_output_length=MAX_STREAM_BYTES,
+                  array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
+                  jbig2_maximum_output_length=MAX_STREAM_BYTES,
+                  brotli_maximum_output_length=MAX_STREAM_BYTES,
+                  image_maximum_buffer_size=MAX_STREAM_BYTES)
+    try:  # (a pypdf that drops one of these limits fails here, loudly, rather than read without it)
+        with warnings.catch_warnings(), apply_configuration(**limits):
             warnings.simplefilter("ignore")
-            try:
-                from pypdf import apply_configuration
-            except ImportError:  # pypdf < 7: the module constants are the limits
-                from pypdf import filters
-                saved = filters.ZLIB_MAX_OUTPUT_LENGTH
-                filters.ZLIB_MAX_OUTPUT_LENGTH = MAX_STREAM_BYTES
-                try:
-                    yield
-                finally:
-                    filters.ZLIB_MAX_OUTPUT_LENGTH = saved
-                return
-            limits = dict(zlib_maximum_output_length=MAX_STREAM_BYTES,
-                          lzw_maximum_output_length=MAX_STREAM_BYTES,
-                          run_length_maximum_output_length=MAX_STREAM_BYTES,
-                          array_based_stream_maximum_output_length=MAX_STREAM_BYTES,
-                          jbig2_maximum_output_length=MAX_STREAM_BYTES,
-                          brotli_maximum_output_length=MAX_STREAM_BYTES,
-                          image_maximum_buffer_size=MAX_STREAM_BYTES)
-            from pypdf import get_configuration
-            known = {k: v for k, v in limits.items() if hasattr(get_configuration(), k)}
-            with apply_configuration(**known):
-                yield
+            yield
     finally:
         log.disabled = old_disabled
 

@@ -33,45 +33,45 @@ from pypdf.generic import (
     StreamObject,
     TextStringObject,
 )
-from reportlab.pdfbase.pdfdoc import PDFObject
 
 from casefile.errors import fail
 from casefile.pdf.exhibits import Copier, exhibit_form, open_pdf, placement
 from casefile.pdf.limits import guard, pdf_limits
 from casefile.pdf.manifest import HASH_FIELD, MANIFEST_NAME, NO_HASH, attachment_name, manifest_json
+from casefile.typeset import fastpath
 
 # ------------------------------------------------------------------ PDF exhibits: drawn while typesetting
 
-class _Slot(PdfObject, PDFObject):
+class _Slot(PdfObject):
     """One indirect object of the dossier being typeset, holding a pypdf object (copied from an
     exhibit, or made here): reportlab numbers it and writes it where it writes its own objects,
     in the PDF syntax `_serialise` gives it. References to other slots are written `n 0 R`."""
 
-    def __init__(self, doc, obj, name: str | None = None):
-        self.doc, self.obj = doc, obj
-        self.name = doc.Reference(self, name).name
+    def __init__(self, c, obj, name: str | None = None):
+        self.obj = obj
+        self.number, self.name = fastpath.add_object(c, self.pdf_bytes, name)
 
     def get_object(self):
         return self.obj
 
     def write_to_stream(self, stream, encryption_key=None):  # as a reference, inside another object
-        stream.write(b"%d %d R" % self.doc.idToObjectNumberAndVersion[self.name])
+        stream.write(b"%d 0 R" % self.number)
 
-    def format(self, document):  # as the indirect object itself (reportlab adds "n 0 obj ... endobj")
+    def pdf_bytes(self) -> bytes:  # as the indirect object itself (reportlab adds "n 0 obj ... endobj")
         out: list = []
-        _serialise(self.obj, out, document.idToObjectNumberAndVersion)
+        _serialise(self.obj, out)
         return b"".join(out)
 
 
 _NAMES: dict = {}  # NameObject -> its bytes in PDF syntax (escaped once)
 
 
-def _serialise(obj, out: list, numbers: dict):
+def _serialise(obj, out: list):
     """`obj` in PDF syntax appended to `out`: what pypdf's write_to_stream writes, with fast
     paths for the common types (names, integers, dictionaries, arrays)."""
     t = type(obj)
     if t is _Slot:
-        out.append(b"%d %d R" % numbers[obj.name])
+        out.append(b"%d 0 R" % obj.number)
     elif t is NameObject:
         b = _NAMES.get(obj)
         if b is None:
@@ -87,12 +87,12 @@ def _serialise(obj, out: list, numbers: dict):
         for k, v in obj.items():
             if stream and k == "/Length":
                 continue
-            _serialise(k, out, numbers)
+            _serialise(k, out)
             out.append(b" ")
-            _serialise(v, out, numbers)
+            _serialise(v, out)
             out.append(b"\n")
-        if stream:
-            data = obj._data
+        if stream:  # (a stream made here or by the copier: a plain StreamObject holding its stored bytes)
+            data = obj.get_data()
             out.append(b"/Length %d>>\nstream\n" % len(data))
             out.append(data)
             out.append(b"\nendstream")
@@ -101,7 +101,7 @@ def _serialise(obj, out: list, numbers: dict):
     elif isinstance(obj, ArrayObject):
         out.append(b"[")
         for v in obj:
-            _serialise(v, out, numbers)
+            _serialise(v, out)
             out.append(b" ")
         out.append(b"]")
     else:
@@ -111,15 +111,15 @@ def _serialise(obj, out: list, numbers: dict):
 
 
 class _Sink:
-    """What `Copier` writes into while typesetting: the reportlab document."""
+    """What `Copier` copies into while typesetting: the reportlab document on the canvas."""
 
-    def __init__(self, doc):
-        self.doc = doc
+    def __init__(self, c):
+        self.c = c
 
-    def _add_object(self, obj):
-        return _Slot(self.doc, obj)
+    def add(self, obj) -> _Slot:
+        return _Slot(self.c, obj)
 
-    def _replace_object(self, slot, obj):
+    def replace(self, slot: _Slot, obj):
         slot.obj = obj
 
 
@@ -138,7 +138,7 @@ class ExhibitPages:
         with pdf_limits():
             key = str(path)  # (a str hashes once; a new Path object hashes its parts every time)
             if key not in self.files:
-                self.files[key] = (open_pdf(path), Copier(_Sink(c._doc), path))
+                self.files[key] = (open_pdf(path), Copier(_Sink(c), path))
             reader, copier = self.files[key]
             ref, vbox, rotation, appearances = guard(path, lambda: exhibit_form(reader, index, copier),
                                                       page=index + 1)
@@ -168,39 +168,32 @@ class ExhibitPages:
 
 
 def _form_name(c, slot: _Slot, name: str) -> str:
-    """Make the copied form in `slot` drawable with `c.doForm(name)`: reportlab finds a form by
-    its name, so the name is added as a second name of the same object (one object, written once)."""
-    doc = c._doc
-    internal = doc.getXObjectName(name)
-    doc.idToObject[internal] = slot
-    doc.idToObjectNumberAndVersion[internal] = doc.idToObjectNumberAndVersion[slot.name]
-    return name
+    """Make the copied form in `slot` drawable with `c.doForm(name)`."""
+    return fastpath.name_form(c, slot.name, name)
 
 
-
-def _embedded_file(doc, name: str, data: bytes, description: str, relationship: str, subtype: str | None = None):
+def _embedded_file(c, name: str, data: bytes, description: str, relationship: str, subtype: str | None = None):
     """A file specification with its embedded file stream, stored as is (not compressed)."""
     ef = StreamObject()
-    ef._data = data
+    ef.set_data(data)
     ef[NameObject("/Type")] = NameObject("/EmbeddedFile")
     if subtype:
         ef[NameObject("/Subtype")] = NameObject(subtype)
     ef[NameObject("/Params")] = DictionaryObject({NameObject("/Size"): NumberObject(len(data))})
-    ef_slot = _Slot(doc, ef)
+    ef_slot = _Slot(c, ef)
     spec = DictionaryObject({
         NameObject("/Type"): NameObject("/Filespec"),
         NameObject("/F"): TextStringObject(name), NameObject("/UF"): TextStringObject(name),
         NameObject("/Desc"): TextStringObject(description),
         NameObject("/AFRelationship"): NameObject(relationship),
         NameObject("/EF"): DictionaryObject({NameObject("/F"): ef_slot, NameObject("/UF"): ef_slot})})
-    return _Slot(doc, spec), ef_slot
+    return _Slot(c, spec), ef_slot
 
 
 def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
     seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
-    doc = c._doc
     attachments = []
     if attach_media:
         for ex in d.exhibits:
@@ -211,23 +204,22 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
                         raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
                     attachments.append((attachment_name(ex.number, i, f.path), f, data))
     manifest = manifest_json(d, anchors, NO_HASH, pages, {(a[1].path): a[0] for a in attachments})
-    entries = [(name, _embedded_file(doc, name, data, f"{f.path} (sha256 {f.sha256})", "/Source")[0])
+    entries = [(name, _embedded_file(c, name, data, f"{f.path} (sha256 {f.sha256})", "/Source")[0])
                for name, f, data in attachments]
     spec, manifest_stream = _embedded_file(
-        doc, MANIFEST_NAME, manifest, "casefile manifest: exhibits, files, page ranges and the content hash",
+        c, MANIFEST_NAME, manifest, "casefile manifest: exhibits, files, page ranges and the content hash",
         "/Data", "/application/json")
     entries.append((MANIFEST_NAME, spec))
     names = ArrayObject()
     for name, ref in sorted(entries, key=lambda e: e[0].encode("utf-16-be")):
         names += [TextStringObject(name), ref]
-    doc.Catalog.Names = _Slot(doc, DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject(
-        {NameObject("/Names"): names})}))
+    fastpath.set_catalog_names(c, _Slot(c, DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject(
+        {NameObject("/Names"): names})})).name)
     ident = hashlib.sha256("\0".join([d.fingerprint, d.edition, d.stamp_prefix, d.accused["id"]]).encode())
-    ident = ident.hexdigest()[:32].encode()
-    doc._ID = b"\n[<" + ident + b"><" + ident + b">]\n"
+    fastpath.set_document_id(c, ident.hexdigest()[:32].encode())
 
     def seal(pdf: bytes) -> bytes:
-        at = pdf.find(HASH_FIELD + NO_HASH.encode(), doc.idToOffset[manifest_stream.name])
+        at = pdf.find(HASH_FIELD + NO_HASH.encode(), fastpath.offset_of(c, manifest_stream.name))
         if at < 0:
             raise RuntimeError("the manifest's content hash field was not found in the written PDF")
         at += len(HASH_FIELD)

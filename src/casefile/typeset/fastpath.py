@@ -239,3 +239,62 @@ def map_presentation_forms_to_letters() -> None:
 
     make_to_unicode_cmap.ordinary_letters = True
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
+
+
+# ------------------------------------------------------------------ objects reportlab did not make
+#
+# Pages of exhibit PDFs and the files attached to a dossier are pypdf objects (copied from the
+# exhibit, or made by casefile) that reportlab writes among its own objects, numbered by it,
+# while it saves the document. Reportlab has no public way to add an object it did not make, to
+# draw a form XObject it did not make, to set the catalog's /Names or the document /ID, or to
+# tell where an object landed in the written file; these functions are those ways, through the
+# canvas's document (`c._doc`: `Reference`, `idToObject`, `idToObjectNumberAndVersion`,
+# `idToOffset`, `Catalog`, `_ID`) and reportlab's `PDFObject` protocol (`format(document)`).
+# There is no plain alternative (plain reportlab cannot place a page of another PDF), so the
+# switch to plain reportlab does not apply to them.
+
+
+class _Foreign(PDFObject):
+    """An indirect object of a reportlab document whose body `write()` gives, in PDF syntax
+    (reportlab writes the "n 0 obj" and "endobj" round it)."""
+
+    def __init__(self, write):
+        self.write = write
+
+    def format(self, document):
+        return self.write()
+
+
+def add_object(c, write, name: str | None = None) -> tuple[int, str]:
+    """A new indirect object of the document on canvas `c`, whose body is `write()` (bytes,
+    called once, when the document is saved): (its object number, its name in the document)."""
+    doc = c._doc
+    internal = doc.Reference(_Foreign(write), name).name
+    return doc.idToObjectNumberAndVersion[internal][0], internal
+
+
+def name_form(c, internal: str, name: str) -> str:
+    """Make the form XObject added as `internal` drawable with `c.doForm(name)`: reportlab
+    finds a form by its name, so `name` becomes a second name of the same object (one object,
+    written once)."""
+    doc = c._doc
+    alias = doc.getXObjectName(name)
+    doc.idToObject[alias] = doc.idToObject[internal]
+    doc.idToObjectNumberAndVersion[alias] = doc.idToObjectNumberAndVersion[internal]
+    return name
+
+
+def set_catalog_names(c, internal: str):
+    """The document catalog's /Names: the object added as `internal`."""
+    doc = c._doc
+    doc.Catalog.Names = doc.idToObject[internal]
+
+
+def set_document_id(c, ident: bytes):
+    """The document's /ID (both halves `ident`, hexadecimal) instead of reportlab's digest."""
+    c._doc._ID = b"\n[<" + ident + b"><" + ident + b">]\n"
+
+
+def offset_of(c, internal: str) -> int:
+    """Where the object added as `internal` starts in the saved file."""
+    return c._doc.idToOffset[internal]
