@@ -24,7 +24,7 @@ from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, F
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from casefile.typeset.styles import CONTENT, PAGE_H, PAGE_W
+from casefile.typeset.styles import CONTENT, FILE_BAND_BOTTOM, FILE_BAND_TOP, PAGE_H, PAGE_W
 from casefile.commands.verify import content_sha256
 from conftest import norm, pages_text, run
 
@@ -205,19 +205,27 @@ def file_entry(m: dict, path: str) -> dict:
 
 def placed_box(page) -> tuple[float, float, float, float]:
     """Where the exhibit page landed on the dossier page (x, y, w, h): the hairline drawn round
-    it right after the form of the exhibit page, moved to where the page's content places both."""
+    it right after the form of the exhibit page, moved to where the page's content places both
+    (the flowable's own place, then the exhibit area's)."""
     content = page.get_contents().get_data()
-    m = re.search(rb"1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+q\s+[-\d. ]+ cm\s+/FormXob\.cfExhibitPage\d+ Do", content)
+    m = re.search(rb"1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+q\s+1 0 0 1 ([-\d.]+) ([-\d.]+) cm\s+q\s+[-\d. ]+ cm\s+"
+                  rb"/FormXob\.cfExhibitPage\d+ Do", content)
     box = re.compile(rb"([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) re S").search(content, m.end())
     x, y, w, h = (float(v) for v in box.groups())
-    return x + float(m.group(1)), y + float(m.group(2)), w, h
+    dx, dy = float(m.group(1)) + float(m.group(3)), float(m.group(2)) + float(m.group(4))
+    return x + dx, y + dy, w, h
 
 
-def inside_content_box(box) -> bool:
+def page_size(page) -> tuple[float, float]:
+    return float(page.mediabox.width), float(page.mediabox.height)
+
+
+def inside_file_area(page, box) -> bool:
+    """The exhibit page lies on its dossier page clear of the bands above and below."""
     x, y, w, h = box
-    cx, cy, cw, ch = CONTENT
+    pw, ph = page_size(page)
     eps = 0.01
-    return x >= cx - eps and y >= cy - eps and x + w <= cx + cw + eps and y + h <= cy + ch + eps
+    return x >= -eps and x + w <= pw + eps and y >= FILE_BAND_BOTTOM - eps and y + h <= ph - FILE_BAND_TOP + eps
 
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) not installed")
@@ -267,8 +275,11 @@ def test_pdf_pages_follow_their_item_each_stamped(workspace):
     # the next item starts after the exhibit's last page
     assert "Title of a2" in texts[last]
     r = PdfReader(str(pdf))
-    for page in range(first, last + 1):
-        assert inside_content_box(placed_box(r.pages[page - 1]))
+    for page in range(first, last + 1):  # an A4 page on an A4 page, at no less than 95 %
+        box = placed_box(r.pages[page - 1])
+        assert inside_file_area(r.pages[page - 1], box)
+        assert page_size(r.pages[page - 1]) == pytest.approx(A4)
+        assert box[2] >= 0.95 * A4[0] and box[3] >= 0.95 * A4[1]
 
 
 def test_rotated_and_landscape_pages_are_upright_and_fitted(workspace, tmp_path):
@@ -282,9 +293,11 @@ def test_rotated_and_landscape_pages_are_upright_and_fitted(workspace, tmp_path)
     for name in ("rot.pdf", "rot270.pdf", "land.pdf"):
         page = file_entry(m, name)["pages"][0]
         x, y, w, h = placed_box(r.pages[page - 1])
-        assert inside_content_box((x, y, w, h))
+        assert inside_file_area(r.pages[page - 1], (x, y, w, h))
         assert w > h, f"{name}: shown as the viewer shows it, landscape"
-        assert abs(w - CONTENT[2]) < 0.1  # as wide as the content box
+        pw, ph = page_size(r.pages[page - 1])
+        assert pw > ph and pw == pytest.approx(A4[1]), f"{name}: on a landscape page of its own width"
+        assert w >= 0.95 * A4[1] - 0.01 and h >= 0.95 * A4[0] - 0.01  # at no less than 95 %
         assert "/Rotate" not in r.pages[page - 1] or r.pages[page - 1]["/Rotate"] == 0
     if shutil.which("pdftoppm"):
         # the black corner square is where a viewer shows it on the exhibit itself
@@ -304,14 +317,14 @@ def test_stamps_stay_visible_over_an_opaque_full_page_scan(workspace, tmp_path):
     exhibit_item(workspace, "a1", ["scan.pdf"])
     pdf = build(workspace)
     page = file_entry(manifest(pdf), "scan.pdf")["pages"][0]
-    img = render_page(pdf, page, tmp_path)
-    cx, cy, cw, ch = CONTENT
-    assert region_mean(img, (cx + 20, cy + 20, cw - 40, ch - 40)) < 60  # the scan is there
-    # nothing of it outside the content box: the margin bands stay white but for the text
-    assert region_mean(img, (0, 0, PAGE_W, cy - 2)) > 235
-    assert region_mean(img, (0, cy + ch + 2, PAGE_W, PAGE_H - cy - ch - 2)) > 235
-    assert region_mean(img, (0, cy, cx - 2, ch)) > 250
-    assert region_mean(img, (cx + cw + 2, cy, PAGE_W - cx - cw - 2, ch)) > 250
+    img = render_page(pdf, page, tmp_path, dpi=72)
+    cx, cy, cw, ch = placed_box(PdfReader(str(pdf)).pages[page - 1])
+    assert region_mean(img, (cx + 20, cy + 20, cw - 40, ch - 40), dpi=72) < 60  # the scan is there
+    # nothing of it outside its box: the bands above and below stay white but for the text
+    assert region_mean(img, (0, 0, PAGE_W, cy - 1), dpi=72) > 200
+    assert region_mean(img, (0, cy + ch + 1, PAGE_W, PAGE_H - cy - ch - 1), dpi=72) > 200
+    assert region_mean(img, (0, cy, cx - 1, ch), dpi=72) > 250
+    assert region_mean(img, (cx + cw + 1, cy, PAGE_W - cx - cw - 1, ch), dpi=72) > 250
     text = pages_text(pdf)[page - 1]
     assert "EX-0001 · scan.pdf · page 1 of 1" in text and "DM-0001-0001" in text
 
@@ -377,17 +390,57 @@ def test_images_become_fitted_pages(workspace, tmp_path):
     pdf = build(workspace)
     m = manifest(pdf)
     texts = pages_text(pdf)
+    r = PdfReader(str(pdf))
     for name in ("wide.png", "tall.jpg", "clear.png"):
         first, last = file_entry(m, name)["pages"]
         assert first == last
         assert f"EX-0001 · {name} · page 1 of 1" in texts[first - 1]
+        assert "reduced" not in texts[first - 1]  # at their own resolution (under 300 dpi here)
+    # a wide picture gets a landscape page, a tall one a portrait page
+    wide = r.pages[file_entry(m, "wide.png")["pages"][0] - 1].mediabox
+    tall = r.pages[file_entry(m, "tall.jpg")["pages"][0] - 1].mediabox
+    assert float(wide.width) > float(wide.height) and float(tall.width) < float(tall.height)
+    # the JPEG is embedded as the JPEG it is: its bytes, unchanged, in the dossier
+    assert (workspace.path / "exhibits/demo/tall.jpg").read_bytes() in pdf.read_bytes()
     if shutil.which("pdftoppm"):
         cx, cy, cw, ch = CONTENT
         img = render_page(pdf, file_entry(m, "tall.jpg")["pages"][0], tmp_path)
         assert region_mean(img, (PAGE_W / 2 - 20, PAGE_H / 2 - 20, 40, 40)) < 150  # the picture, centred
-        assert region_mean(img, (0, 0, PAGE_W, cy - 2)) > 235  # margins clear
+        assert region_mean(img, (0, 0, PAGE_W, FILE_BAND_BOTTOM - 1)) > 200  # the band below clear but for text
         img = render_page(pdf, file_entry(m, "clear.png")["pages"][0], tmp_path)
         assert region_mean(img, (cx + 10, cy + 10, cw - 20, ch - 20)) > 250  # transparency is white, not black
+
+
+def test_jpeg_keeps_its_bytes_and_orientation_and_a_reduced_image_says_so(workspace, tmp_path):
+    """A JPEG whose EXIF orientation turns it is embedded unchanged and drawn turned; an image
+    above 300 dpi at the size it is printed is reduced to 300 dpi, and its page says so."""
+    b = io.BytesIO()
+    stored = Image.new("RGB", (900, 300), (230, 230, 230))
+    stored.paste((0, 0, 0), (0, 0, 300, 300))  # black at the stored image's left
+    exif = Image.Exif()
+    exif[0x0112] = 6  # to be turned 90° clockwise: black at the top once upright
+    stored.save(b, "JPEG", exif=exif.tobytes())
+    workspace.write("exhibits/demo/turned.jpg", b.getvalue())
+    workspace.write("exhibits/demo/huge.png", png((6000, 1500), (20, 20, 160)))
+    exhibit_item(workspace, "a1", ["turned.jpg", "huge.png"])
+    pdf = build(workspace)
+    m = manifest(pdf)
+    r = PdfReader(str(pdf))
+    assert b.getvalue() in pdf.read_bytes()
+    page = file_entry(m, "turned.jpg")["pages"][0]
+    box = r.pages[page - 1].mediabox
+    assert float(box.width) < float(box.height)  # upright it is tall: a portrait page
+    if shutil.which("pdftoppm"):
+        img = render_page(pdf, page, tmp_path)
+        top = region_mean(img, (PAGE_W / 2 - 20, PAGE_H / 2 + 150, 40, 40))
+        bottom = region_mean(img, (PAGE_W / 2 - 20, PAGE_H / 2 - 190, 40, 40))
+        assert top < 60 < 200 < bottom, (top, bottom)
+    huge = file_entry(m, "huge.png")["pages"][0]
+    text = pages_text(pdf)[huge - 1]
+    assert re.search(r"image reduced from 6000×1500 to \d{4}×\d{3} pixels \(300 dpi at this size\)", text), text
+    images = [o for o in r.pages[huge - 1]["/Resources"]["/XObject"].values()]
+    widths = [int(x.get_object()["/Width"]) for x in images if x.get_object().get("/Subtype") == "/Image"]
+    assert widths and all(3000 < w_ < 3400 for w_ in widths), widths
 
 
 def test_long_text_file_breaks_across_stamped_pages(workspace):

@@ -40,8 +40,8 @@ from casefile.output.freshness import (
     state_path,
 )
 from casefile.output.locking import build_lock
-from casefile.pdf.exhibits import pdf_page_count
-from casefile.pdf.images import open_image
+from casefile.pdf.exhibits import pdf_page_sizes
+from casefile.pdf.images import image_facts, open_image
 from casefile.pdf.leakcheck import find_leaks
 from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
@@ -83,18 +83,22 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict
                 st = path.stat()
                 size = st.st_size
                 hit = cache.get(ef.file)
-                if hit and hit[0] == size and hit[1] == st.st_mtime_ns:
-                    files[ef.file] = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3])
+                if hit and len(hit) == 5 and hit[0] == size and hit[1] == st.st_mtime_ns:
+                    files[ef.file] = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3],
+                                              page_sizes=tuple(tuple(s) for s in hit[4]))
                     continue
                 if size == 0:
                     raise CaseError([Problem(shown, 0, "file", "the file is empty")])
-                pages = 0
+                pages, sizes = 0, ()
                 if kind == "pdf":
-                    pages = pdf_page_count(path)
+                    sizes = tuple(pdf_page_sizes(path))
+                    pages = len(sizes)
                 elif kind == "image":
-                    open_image(path).close()
+                    img = open_image(path)
+                    sizes = (image_facts(img)[1],)  # in pixels
+                    img.close()
                 files[ef.file] = FileInfo(ef.file, path, size, sha256_file(path), kind, ef.description or "",
-                                          pages=pages)
+                                          pages=pages, page_sizes=sizes)
             except CaseError as e:
                 for p in e.problems:
                     problems.append(Problem(shown, 0, p.field, p.message))
@@ -462,7 +466,7 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report) -> l
         cid = p.lc.case.id
         state = work.states[cid]
         state.update(version=__version__, code=work.code, lock=lock_stat(opts, cid), signature=plan.signatures.get(cid),
-                     files={name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages]
+                     files={name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages, f.page_sizes]
                             for name, f in sorted(p.files.items())})
         # forget dossiers that are gone
         state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items()

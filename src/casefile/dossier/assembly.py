@@ -33,6 +33,7 @@ class FileInfo:
     description: str
     confidential: bool = False
     pages: int = 0  # pages of a PDF exhibit (known after inspection)
+    page_sizes: tuple = ()  # a PDF's pages as a viewer shows them (points); an image's size (pixels)
     withheld: bool = False  # public edition: replaced by a placeholder page
     document: int = 0  # the file's document number (exhibits.lock): its pages' evidence numbers
     document_label: str = ""  # IR88-0003: evidence numbers are IR88-0003-0001, IR88-0003-0002, …

@@ -29,7 +29,13 @@ from casefile.pdf.limits import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_OBJECTS, M
 
 
 def pdf_page_count(path: Path) -> int:
-    """Open a PDF exhibit, check everything the dossier will take from it, count its pages.
+    """The number of pages of a PDF exhibit, checked as `pdf_page_sizes` checks it."""
+    return len(pdf_page_sizes(path))
+
+
+def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+    """Open a PDF exhibit, check everything the dossier will take from it, and give the size of
+    each page as a viewer shows it (width, height of its visible box, turned by its /Rotate).
 
     Every defect is a one-line error: not a PDF, truncated or damaged, encrypted, a page-tree
     loop, a stream inflating beyond MAX_STREAM_BYTES (a decompression bomb), an image of more
@@ -41,9 +47,12 @@ def pdf_page_count(path: Path) -> int:
         if n == 0:
             raise fail(path, "pdf", "the PDF has no pages")
         copier = Copier(Inspection(), path)
+        sizes = []
         for i in range(n):
-            guard(path, lambda: exhibit_form(reader, i, copier, check=True), page=i + 1)
-    return n
+            _, (l, b, r, t), rotation, _ = guard(path, lambda: exhibit_form(reader, i, copier, check=True),
+                                                 page=i + 1)
+            sizes.append((t - b, r - l) if rotation in (90, 270) else (r - l, t - b))
+    return sizes
 
 
 def open_pdf(path: Path) -> PdfReader:

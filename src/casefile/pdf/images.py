@@ -38,6 +38,24 @@ def open_image(path: Path, fit: tuple[int, int] | None = None):
     return img
 
 
+EXIF_ORIENTATION = 0x0112
+# EXIF orientation -> degrees the stored image is turned clockwise to be upright (mirrored ones: None)
+UPRIGHT_TURN = {1: 0, 3: 180, 6: 90, 8: 270}
+
+
+def image_facts(img) -> tuple[str, tuple[int, int], int | None]:
+    """(format, upright size in pixels, clockwise turn that makes it upright, or None when the
+    EXIF orientation also mirrors it) of an opened image."""
+    try:
+        orientation = int(img.getexif().get(EXIF_ORIENTATION, 1) or 1)
+    except Exception:  # a broken EXIF block: as stored
+        orientation = 1
+    turn = UPRIGHT_TURN.get(orientation, None if orientation in (2, 4, 5, 7) else 0)
+    w, h = img.size
+    upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+    return img.format or "", upright, turn
+
+
 def printable(img):
     """RGB or L, upright (EXIF orientation applied), transparency flattened onto white."""
     from PIL import Image, ImageOps

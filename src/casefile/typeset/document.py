@@ -26,11 +26,12 @@ from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_T
 from casefile.pdf.limits import pdf_limits
 from casefile.typeset import fastpath, rtl
 from casefile.typeset.exhibit_pages import add_manifest
-from casefile.typeset.flowables import Deferred, KeepWithNext, PageBreakIfNotTop, RenderState
+from casefile.typeset.flowables import Deferred, KeepWithNext, PageBreakIfNotTop, PageSize, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
     CONTENT,
+    FILE_BAND_TOP,
     GREY,
     INK,
     MARGIN_B,
@@ -59,6 +60,7 @@ class DossierDoc(BaseDocTemplate):
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
         self.keepTogetherClass = KeepWithNext
         self._doSave = 0
+        self._file_templates: set = set()
 
     def handle_flowable(self, flowables):
         first = flowables[0]
@@ -70,7 +72,22 @@ class DossierDoc(BaseDocTemplate):
             if not self.frame._atTop:
                 self.handle_pageBreak()
             return
+        if isinstance(first, PageSize):
+            flowables.pop(0)
+            self.handle_nextPageTemplate(self._template_of(first.size))
+            return
         super().handle_flowable(flowables)
+
+    def _template_of(self, size) -> str:
+        """The page template for pages of `size` (an exhibit file's): one frame filling the page."""
+        if size is None:
+            return "page"
+        name = f"file {size[0]:.3f}x{size[1]:.3f}"
+        if name not in self._file_templates:
+            frame = Frame(0, 0, *size, id=name, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            self.addPageTemplates([PageTemplate(name, frames=[frame], pagesize=size, onPageEnd=self._decorate)])
+            self._file_templates.add(name)
+        return name
 
     def _decorate(self, c, doc):
         st = self.state
@@ -79,6 +96,9 @@ class DossierDoc(BaseDocTemplate):
             c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=PAGE_H, zoom=1)
         if st.current_exhibit and page not in st.exhibit_of:
             st.exhibit_of[page] = st.current_exhibit
+        if page in st.file_pages:
+            self._decorate_file_page(c, page, *self.pageTemplate.pagesize)
+            return
         c.saveState()
         # what every page has (edition banner, case title, rules, case and accused): one form,
         # defined once after the last page
@@ -124,6 +144,36 @@ class DossierDoc(BaseDocTemplate):
             c.setFillColor(INK)
             c.drawString(x + 5, y + 1.5 * mm, text)
             c.restoreState()
+
+
+    def _decorate_file_page(self, c, page: int, w: float, h: float):
+        """The bands of an exhibit file's page (FILE_BAND_TOP above it, FILE_BAND_BOTTOM below):
+        the edition banner; the exhibit stamp and the evidence number; case and accused, "Page X
+        of Y" and the edition."""
+        d, st = self.dossier, self.state
+        x = min(14.0, w * 0.025)
+        c.saveState()
+        text, colour = BANNER[d.edition]
+        c.setFillColor(colour)
+        c.setFont(rtl.FONT_BOLD, 7)
+        c.drawCentredString(w / 2, h - FILE_BAND_TOP + 4.5, text)
+        number = st.evidence.get(page, "")
+        c.setFillColor(INK)
+        c.setFont(rtl.FONT_BOLD, 8)
+        c.drawRightString(w - x, 16.5, number)
+        c.setFont(rtl.FONT_REGULAR, 7)
+        room = w - 2 * x - stringWidth(number, rtl.FONT_BOLD, 8) - 12
+        c.drawString(x, 16.5, _fit(rtl.ltr_visual(st.stamps.get(page, "")), rtl.FONT_REGULAR, 7, room))
+        original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
+        left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
+        c.drawString(x, 6, _fit(left, rtl.FONT_REGULAR, 7, w / 2 - x - 50))
+        c.drawRightString(w - x, 6, f"{d.edition} edition")
+        label = f"Page {page} of "
+        lw = stringWidth(label, rtl.FONT_REGULAR, 7)
+        c.drawString(w / 2 - (lw + 8) / 2, 6, label)
+        c.translate(w / 2 - (lw + 8) / 2 + lw, 6)
+        c.doForm(st.form_name(TOTAL, 7, "left"))
+        c.restoreState()
 
 
 @functools.lru_cache(maxsize=1024)

@@ -11,31 +11,70 @@ import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from contextlib import contextmanager
+
+from reportlab import rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 
 from casefile.dossier.sections import file_end_key, file_key
-from casefile.pdf.images import open_image, printable
+from casefile.pdf.images import image_facts, open_image, printable
 from casefile.typeset import rtl
 from casefile.typeset.exhibit_pages import ExhibitPages
-from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, RenderState
-from casefile.typeset.styles import CONTENT, PAGE_H, PAGE_W
+from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, PageSize, RenderState
+from casefile.typeset.styles import CONTENT, IMAGE_DPI, PAGE_H, PAGE_W, file_page, image_page
 
-PRINT_DPI = 200
+JPEG_MAGIC = b"\xff\xd8\xff"
 
 
-def draw_image(c, path: Path, x: float, y: float, w: float, h: float):
-    """Draw an image fitted (aspect kept) and centred in the box, upright, at most PRINT_DPI."""
-    max_box = (int(w / 72 * PRINT_DPI) + 1, int(h / 72 * PRINT_DPI) + 1)
-    img = printable(open_image(path, fit=(max(max_box), max(max_box))))
-    iw, ih = img.size
-    scale = min(w / iw, h / ih)
-    dw, dh = iw * scale, ih * scale
-    max_px = (max(int(dw / 72 * PRINT_DPI), 1), max(int(dh / 72 * PRINT_DPI), 1))
-    if iw > max_px[0] * 1.05:
-        img = img.resize(max_px)
-    c.drawImage(ImageReader(img), x + (w - dw) / 2, y + (h - dh) / 2, dw, dh)
+@contextmanager
+def _streams_as_they_are():
+    """reportlab writes image data ASCII85-encoded unless told not to: a JPEG then is not the
+    file's bytes any more. Within this, it is stored as it is."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
+def draw_image(c, path: Path, pixels: tuple[int, int], x: float, y: float, w: float, h: float) -> str | None:
+    """Draw an image (upright size `pixels`) fitted and centred in the box, upright. A JPEG is
+    embedded as the file it is, at its own resolution (EXIF orientation applied by turning it);
+    any other image losslessly, at its own resolution up to IMAGE_DPI at the printed size.
+    Returns what was done to the image that the page must say (or None)."""
+    pw, ph = pixels
+    scale = min(w / pw, h / ph)
+    dw, dh = pw * scale, ph * scale
+    cx, cy = x + w / 2, y + h / 2
+    with open(path, "rb") as fh:
+        jpeg = fh.read(3) == JPEG_MAGIC
+    probe = open_image(path, fit=(64, 64)) if jpeg else None  # orientation only: decodes next to nothing
+    turn = image_facts(probe)[2] if probe is not None else None
+    if probe is not None:
+        probe.close()
+    if jpeg and turn is not None and Path(path).suffix.lower() in (".jpg", ".jpeg"):
+        sw, sh = (dh, dw) if turn in (90, 270) else (dw, dh)  # the stored image, before turning
+        c.saveState()
+        c.translate(cx, cy)
+        c.rotate(-turn)
+        with _streams_as_they_are():
+            c.drawImage(str(path), -sw / 2, -sh / 2, sw, sh)
+        c.restoreState()
+        return None
+    img = printable(open_image(path))
+    note = None
+    limit = (max(1, round(dw / 72 * IMAGE_DPI)), max(1, round(dh / 72 * IMAGE_DPI)))
+    if img.size[0] > limit[0] * 1.01:
+        note = (f"image reduced from {img.size[0]}×{img.size[1]} to {limit[0]}×{limit[1]} pixels "
+                f"({IMAGE_DPI} dpi at this size)")
+        img = img.resize(limit)
+    if jpeg:
+        note = "; ".join(filter(None, [note, "JPEG decoded to apply its orientation, stored losslessly"]))
+    c.drawImage(ImageReader(img), cx - dw / 2, cy - dh / 2, dw, dh)
+    return note
 
 
 # ------------------------------------------------------------------ flowables for exhibit files
@@ -50,16 +89,19 @@ def file_flowables(ex, mk) -> list:
             continue  # shown once per dossier: under the exhibit `placed_in`
         key = file_key(ex.number, i)
         title = f"{ex.number} file {i}: {f.path}"
+        shown = not f.withheld and f.kind in ("pdf", "image") and f.page_sizes
+        if shown:  # each page of the file on a page of its own size
+            sizes = [file_page(*s) for s in f.page_sizes] if f.kind == "pdf" else [image_page(f.page_sizes[0])]
+            out.append(PageSize(sizes[0][0]))
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
         stamp = _StampSetter(ex.number, f, key, 1, st)
         if f.withheld:
             out += [stamp] + _placeholder(f, s, "Withheld from the public edition: this file is marked "
                                                 "confidential.")
-        elif f.kind == "pdf":
-            for p in range(f.pages):  # a whole page each: FilePage fills what is left of a page
-                out += ([PageBreakIfNotTop()] if p else []) + [FilePage(ex.number, f, p, f.pages, st)]
-        elif f.kind == "image":
-            out.append(FilePage(ex.number, f, 0, 1, st))
+        elif shown:
+            for p, (size, box) in enumerate(sizes):  # a whole page each
+                out += ([PageSize(size), PageBreakIfNotTop()] if p else []) + \
+                    [FilePage(ex.number, f, p, len(sizes), st, box)]
         elif f.kind == "text":
             def make():
                 return [Paragraph(mk.text(f"{ex.number} · {f.path} (text file, as stored; long lines are "
@@ -73,6 +115,8 @@ def file_flowables(ex, mk) -> list:
                                                 "above; a copy is attached to this PDF only when it is built "
                                                 "with --attach-media.")
         out.append(Anchor(file_end_key(ex.number, i), None, 2, st))
+        if shown:
+            out.append(PageSize(None))
     return out
 
 
@@ -158,12 +202,14 @@ def _placeholder(f, s, why: str) -> list:
 
 
 class FilePage(Flowable):
-    """A whole page given to one page of an exhibit file: a PDF page or an image, fitted inside
-    the content box so stamps never cover it."""
+    """A whole page given to one page of an exhibit file, a PDF page or an image: the page is of
+    its size (PageSize before it), its one frame the whole page, and the exhibit page is drawn
+    into `box` (x, y, w, h of the page), clear of the bands where the stamps are."""
 
-    def __init__(self, number: str, file, index: int, count: int, state: RenderState):
+    def __init__(self, number: str, file, index: int, count: int, state: RenderState, box):
         super().__init__()
         self.number, self.file, self.index, self.count, self.state = number, file, index, count, state
+        self.box = box
 
     def wrap(self, aw, ah):
         self.width, self.height = aw, ah - 1
@@ -173,12 +219,19 @@ class FilePage(Flowable):
         c = self.canv
         page = c.getPageNumber()
         self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
+        self.state.file_pages.add(page)
         if self.file.document_label:
             mark_evidence(c, self.state, self.file.evidence_number(self.index + 1))
+        x, y, w, h = self.box
+        c.saveState()
+        c.translate(x, y - 1)  # the frame is the whole page: the flowable stands 1 point above its foot
         if self.file.kind == "pdf":
             if self.state.exhibit_pages is None:
                 self.state.exhibit_pages = ExhibitPages()
-            self.state.exhibit_pages.draw(c, Path(self.file.abspath), self.index, self.width, self.height)
+            self.state.exhibit_pages.draw(c, Path(self.file.abspath), self.index, w, h)
             self.state.reserved.append((page, str(self.file.abspath), self.index))
         elif self.file.kind == "image":
-            draw_image(c, self.file.abspath, 0, 0, self.width, self.height)
+            note = draw_image(c, self.file.abspath, self.file.page_sizes[0], 0, 0, w, h)
+            if note:
+                self.state.stamps[page] += f" · {note}"
+        c.restoreState()

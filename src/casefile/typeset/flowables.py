@@ -21,6 +21,7 @@ class RenderState:
     stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
     evidence: dict = field(default_factory=dict)  # page -> evidence number of the exhibit file page on it
     exhibit_of: dict = field(default_factory=dict)  # page -> number of the exhibit the page belongs to
+    file_pages: set = field(default_factory=set)  # pages given to a page of an exhibit file (own size)
     reserved: list = field(default_factory=list)  # (page, pdf path, page index) of exhibit PDF pages
     exhibit_pages: object = None  # exhibit_pages.ExhibitPages, made at the first exhibit PDF page
 
@@ -295,3 +296,12 @@ class Quoted(Flowable):
 
 class PageBreakIfNotTop(Flowable):
     """A page break, unless the frame is still empty (no blank pages between sections)."""
+
+
+class PageSize(Flowable):
+    """Zero-size: the pages begun from now on are `size` (width, height) with one frame filling
+    them (an exhibit file's page); None: the dossier's own pages again."""
+
+    def __init__(self, size: tuple[float, float] | None):
+        super().__init__()
+        self.size = size

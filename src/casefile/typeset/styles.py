@@ -23,6 +23,32 @@ BANNER = {"confidential": ("CONFIDENTIAL", colors.HexColor("#a50e0e")),
           "public": ("PUBLIC — REDACTED", colors.HexColor("#0b5394"))}
 CELL_PAD = 4  # left and right padding of table cells
 
+# An exhibit file's page keeps its size and orientation: the dossier page is the exhibit page's
+# size, the exhibit page drawn on it at no less than MIN_FILE_SCALE (95 %), leaving bands above
+# and below for the edition banner, the exhibit stamp, the evidence number and "Page X of Y". A
+# page too short for the bands at 95 % is made taller; an image gets an A4 page (landscape when
+# it is wider than high) and fills its exhibit area.
+FILE_BAND_TOP, FILE_BAND_BOTTOM = 14.0, 28.0  # points
+MIN_FILE_SCALE = 0.95
+IMAGE_DPI = 300  # an image above this at the size it is printed is reduced to it (and says so)
+
+
+def file_page(width: float, height: float) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
+    """The dossier page for an exhibit page of `width` x `height` points (as a viewer shows it):
+    (page size, (x, y, w, h) where the exhibit page goes on it)."""
+    bands = FILE_BAND_TOP + FILE_BAND_BOTTOM
+    scale = min(1.0, max(MIN_FILE_SCALE, 1 - bands / height))
+    w, h = width * scale, height * scale
+    page_h = max(height, h + bands)
+    return (width, page_h), ((width - w) / 2, FILE_BAND_BOTTOM + (page_h - bands - h) / 2, w, h)
+
+
+def image_page(pixels: tuple[int, int]) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
+    """The dossier page for an image of `pixels` (width, height, upright): an A4 page, landscape
+    for a wide image; the box is its exhibit area (the image is fitted into it)."""
+    w, h = pixels
+    return file_page(*((PAGE_H, PAGE_W) if w > h else (PAGE_W, PAGE_H)))
+
 
 def paragraph_styles() -> dict[str, ParagraphStyle]:
     """The paragraph styles by name (templates choose them with <p class=...>)."""
