@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from casefile import __version__
@@ -26,7 +27,7 @@ from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_T
 from casefile.pdf.limits import pdf_limits
 from casefile.typeset import fastpath, rtl
 from casefile.typeset.exhibit_pages import add_manifest
-from casefile.typeset.flowables import Deferred, KeepWithNext, PageBreakIfNotTop, PageSize, RenderState
+from casefile.typeset.flowables import Deferred, KeepWithNext, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
@@ -51,6 +52,17 @@ OPEN_AT = "@open"  # the destination the document opens at: page 1, 100 %
 HEAD = "@head"  # forms of running heads: key (HEAD, text)
 
 
+class HeldCanvas(Canvas):
+    """The dossier's canvas. reportlab's build() ends by saving it, but the page-number forms
+    and the manifest come after the last page: `save` waits for `finish`."""
+
+    def save(self):
+        pass
+
+    def finish(self):
+        super().save()
+
+
 class DossierDoc(BaseDocTemplate):
     def __init__(self, stream, dossier: Dossier, state: RenderState, **kw):
         super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
@@ -59,24 +71,11 @@ class DossierDoc(BaseDocTemplate):
         frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
         self.keepTogetherClass = KeepWithNext
-        self._doSave = 0
         self._file_templates: set = set()
 
-    def handle_flowable(self, flowables):
-        first = flowables[0]
-        if isinstance(first, Deferred):
-            flowables[0:1] = first.make()
-            return
-        if isinstance(first, PageBreakIfNotTop):
-            flowables.pop(0)
-            if not self.frame._atTop:
-                self.handle_pageBreak()
-            return
-        if isinstance(first, PageSize):
-            flowables.pop(0)
-            self.handle_nextPageTemplate(self._template_of(first.size))
-            return
-        super().handle_flowable(flowables)
+    def handle_pageSize(self, size):
+        """The pages begun from now on are `size` (flowables.PageSize; None: the dossier's own)."""
+        self.handle_nextPageTemplate(self._template_of(size))
 
     def _template_of(self, size) -> str:
         """The page template for pages of `size` (an exhibit file's): one frame filling the page."""
@@ -262,11 +261,11 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
         flows.append(Deferred(lambda name=section.template: mk.blocks(
             render_markup(env, name, pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
     with pdf_limits():  # exhibit PDFs are read while typesetting
-        doc.build(flows)
+        doc.build(flows, canvasmaker=HeldCanvas)
     total = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)
     _define_forms(doc.canv, state, total, dossier)
     seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
-    doc.canv.save()
+    doc.canv.finish()
     return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved))

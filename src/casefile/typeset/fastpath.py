@@ -1,29 +1,46 @@
-"""Every shortcut into reportlab's internals, in one place.
+"""Every shortcut into reportlab's internals, in one place, each with the plain way beside it.
 
 reportlab's public API lays a dossier out; the shortcuts below make it faster (line breaking
 with remembered word widths, plain text given to a paragraph without its markup parser, link
-annotations and page-number forms written directly) or do what the public API cannot (a
-table's row heights, a frame's "nothing drawn yet"). They lean on names reportlab does not
-promise to keep, so they live here and nowhere else (tests/test_layers.py checks it).
+annotations and page-number forms written directly) or find out what the public API does not
+tell (a table's row heights, a group's height, the font subset a glyph is written in). They
+lean on names reportlab does not promise to keep, so they live here and nowhere else
+(tests/test_layers.py checks it).
+
+One switch turns them off: with the environment variable CASEFILE_PLAIN_REPORTLAB=1 every
+shortcut here takes its plain way, public reportlab API only (the objects reportlab did not
+make, at the end, have no plain way: plain reportlab cannot place a page of another PDF). A
+dossier made either way has the same text on the same pages, the same outline and the same
+links (tests/test_fastpath.py); with the shortcuts on (the default) it is the one casefile has
+always made, byte for byte. If a new reportlab breaks a shortcut, the switch keeps casefile
+working until the shortcut is mended.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+import weakref
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFObject, PDFObjectReference
 from reportlab.pdfbase.pdfdoc import format as pdf_format
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, getFont, stringWidth
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Paragraph
 from reportlab.platypus.paragraph import _handleBulletWidth, _processed_frags, cleanBlockQuotedText
 from reportlab.platypus.paragraph import _shy as _SHY
 from reportlab.platypus.paragraph import split as _rl_split
 from reportlab.platypus.paragraph import strip as _rl_strip
 from reportlab.platypus.paraparser import ParaParser
 
+SWITCH = "CASEFILE_PLAIN_REPORTLAB"
+ON = os.environ.get(SWITCH, "") != "1"  # the shortcuts are taken (read once, at import)
+
+
 # ------------------------------------------------------------------ paragraphs
+# Shortcut: Para (line breaking with word widths remembered, wrap remembered per width) and
+# plain text given as the parser's fragment. Plain: reportlab's Paragraph, parser and all.
 
 _MARKUP_CHARS = re.compile("[&<>\"']")
 _WORD_WIDTHS: dict = {}  # (font, size) -> {word: width}, for Para.breakLines
@@ -31,15 +48,20 @@ _WORD_WIDTHS: dict = {}  # (font, size) -> {word: width}, for Para.breakLines
 
 def paragraph(markup: str, style, bullet: str | None = None) -> Paragraph:
     """A paragraph of reportlab paragraph markup (user text in it already escaped)."""
-    return Para(markup, style, bulletText=bullet)
+    if ON:
+        return Para(markup, style, bulletText=bullet)
+    return Paragraph(markup, style, bulletText=bullet)
 
 
 def text_paragraph(text: str, style, bullet: str | None, cache: dict) -> Paragraph | None:
     """A paragraph of plain `text` (not escaped), given to reportlab as the one fragment its
     parser would make of it, which skips the parser: the same paragraph, a fraction of the cost
     (tests/test_dossier.py compares both ways). None for text that needs the parser (empty, or
-    with a character markup escapes: & < > " '). `cache` keeps the parser's model fragment per
+    with a character markup escapes: & < > " '), and always None in plain mode: the caller then
+    makes the paragraph from escaped markup. `cache` keeps the parser's model fragment per
     style (one dict per rendering)."""
+    if not ON:
+        return None
     text = cleanBlockQuotedText(text)  # as Paragraph cleans it
     if not text or _MARKUP_CHARS.search(text):
         return None
@@ -140,6 +162,25 @@ class Para(Paragraph):
 
 
 # ------------------------------------------------------------------ links
+# Shortcut: the annotation written as the bytes linkRect would write, without its dictionaries
+# (plain: canvas.linkRect); the opening view (plain: none).
+
+
+def link(c, key: str, rect):
+    """Make `rect` (in the current coordinates) a link to the bookmark `key`."""
+    if ON:
+        c._addAnnotation(_Link(c._absRect(rect, 1), c._bookmarkReference(key)))
+    else:
+        c.linkRect("", key, rect, relative=1, thickness=0)
+
+
+def open_at(c, key: str):
+    """The document opens at the bookmark `key` (its destination as the catalog's /OpenAction).
+    Plain: nothing (reportlab's API cannot name a bookmark's destination there; a reader opens
+    at the first page, at its own zoom)."""
+    if ON:
+        c._doc.Catalog.OpenAction = c._bookmarkReference(key)
+
 
 class _Link(PDFObject):
     """A link annotation to a bookmark, written as reportlab writes `canvas.linkRect(...,
@@ -158,22 +199,23 @@ class _Link(PDFObject):
                 % (dest, fp_str(*self.rect).encode()))
 
 
-def link(c, key: str, rect):
-    """Make `rect` (in the current coordinates) a link to the bookmark `key`."""
-    c._addAnnotation(_Link(c._absRect(rect, 1), c._bookmarkReference(key)))
-
-
-def open_at(c, key: str):
-    """The document opens at the bookmark `key` (its destination as the catalog's /OpenAction)."""
-    c._doc.Catalog.OpenAction = c._bookmarkReference(key)
-
-
 # ------------------------------------------------------------------ forms
+# Shortcut: a one-line text form written directly. Plain: beginForm, drawString, endForm.
 
 
 def text_form(c, name: str, text: str, font_name: str, size: float, right: bool, colour):
-    """Define the form `name`: one line of `text` (right-aligned at x=0 when `right`)."""
-    c._doc.addForm(name, _TextForm(c, text, font_name, size, right, colour))
+    """Define the form `name`: one line of `text` in `colour`, ending at x=0 when `right`,
+    else starting there. Call it after the last page (the text is not known before)."""
+    if ON:
+        c._doc.addForm(name, _TextForm(c, text, font_name, size, right, colour))
+        return
+    w = stringWidth(text, font_name, size)
+    x = -w if right else 0
+    c.beginForm(name, lowerx=x - 2, lowery=-size, upperx=x + w + 2, uppery=size * 2)
+    c.setFillColor(colour)
+    c.setFont(font_name, size)
+    c.drawString(x, 0, text)
+    c.endForm()
 
 
 class _TextForm(PDFObject):
@@ -200,16 +242,16 @@ class _TextForm(PDFObject):
                 b"/Type /XObject >>\nstream\n%s\nendstream" % (self.bbox, len(self.content), fonts, self.content))
 
 
-
-
 # ------------------------------------------------------------------ searchable Arabic-script text
-# Not a shortcut (always on): Persian and Arabic are drawn with the presentation-form glyphs
-# that arabic-reshaper chooses (initial, medial, final, isolated forms, ligatures). reportlab's
-# ToUnicode map gives each drawn glyph the code it was drawn with, so copying or searching in a
-# reader returned U+FExx forms, and a search for the ordinary spelling "خمینی" failed. The map
-# below gives each presentation form its ordinary letters instead (Unicode compatibility
-# decomposition), for pypdf, pdftotext and every PDF reader. Ligatures (lam-alef, U+FEF5-FEFC)
-# keep their code: one glyph for two letters breaks the extraction order of the line.
+# Shortcut (a patch of reportlab's ToUnicode map maker): Persian and Arabic are drawn with the
+# presentation-form glyphs that arabic-reshaper chooses (initial, medial, final, isolated forms,
+# ligatures). reportlab's ToUnicode map gives each drawn glyph the code it was drawn with, so
+# copying or searching in a reader returned U+FExx forms, and a search for the ordinary spelling
+# "خمینی" failed. The map below gives each presentation form its ordinary letters instead
+# (Unicode compatibility decomposition), for pypdf, pdftotext and every PDF reader. Ligatures
+# (lam-alef, U+FEF5-FEFC) keep their code: one glyph for two letters breaks the extraction order
+# of the line. Plain: reportlab's maps as they are (the text reads back as presentation forms:
+# the same text under NFKC normalisation).
 
 _PRESENTATION = ((0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 _TO_UNICODE_ENTRY = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{4})>$", re.M)
@@ -227,7 +269,9 @@ def _ordinary_letters(match: re.Match) -> str:
 
 def map_presentation_forms_to_letters() -> None:
     """Make reportlab's ToUnicode maps give the ordinary letters of presentation forms
-    (idempotent; called when the fonts are registered)."""
+    (idempotent; called when the fonts are registered). Plain: nothing."""
+    if not ON:
+        return
     from reportlab.pdfbase import ttfonts
 
     made = ttfonts.makeToUnicodeCMap
@@ -239,6 +283,133 @@ def map_presentation_forms_to_letters() -> None:
 
     make_to_unicode_cmap.ordinary_letters = True
     ttfonts.makeToUnicodeCMap = make_to_unicode_cmap
+
+
+# ------------------------------------------------------------------ tables
+# Shortcut: a table's row heights and positions as reportlab computed them (_calc,
+# _rowHeights, _rowpositions, _width). Plain: the row heights the table was given (reportlab
+# gives them to the parts of a table it splits), else measured as reportlab measures them:
+# each cell's content wrapped at its column width, plus the cell's padding. `t` is a
+# flowables.RowSplitTable (it keeps `rows`, `col_widths`, `given_heights`, `cell_box` and the
+# size its last wrap returned, `size`).
+
+
+def row_heights(t, aw: float, ah: float, wrapped: bool = False) -> list:
+    """The heights of the rows of table `t` laid out at width `aw` (`wrapped`: t.wrap(aw, ah)
+    was the last call made to it)."""
+    if ON:
+        if not wrapped:
+            t._calc(aw, ah)
+        return t._rowHeights
+    if t.given_heights is not None and None not in t.given_heights:
+        return list(t.given_heights)
+    heights = t.__dict__.get("measured_heights")
+    if heights is None:
+        heights = t.measured_heights = _measure_rows(t)
+    return heights
+
+
+def row_positions(t) -> tuple[list, float]:
+    """(y of each row's top, then the bottom of the last row; the table's width), from the top
+    down, in the table's own coordinates, after it was wrapped."""
+    if ON:
+        return t._rowpositions, t._width
+    heights = row_heights(t, t.size[0], t.size[1])
+    positions = [0.0]
+    for h in reversed(heights):
+        positions.append(positions[-1] + h)
+    return positions[::-1], t.size[0]
+
+
+def _measure_rows(t) -> list:
+    left, right, top, bottom, leading = t.cell_box
+    out = []
+    for row in t.rows:
+        h = 0
+        for v, w in zip(row, t.col_widths):
+            if isinstance(v, (list, tuple, Flowable)):
+                parts = [v] if isinstance(v, Flowable) else list(v)
+                cell_h, first_before, after = 0, None, 0
+                for f in parts:
+                    _, fh = f.wrap(w - left - right, 72000 - top - bottom)
+                    before, after = f.getSpaceBefore(), f.getSpaceAfter()
+                    cell_h += fh + after + before
+                    if first_before is None:
+                        first_before = before
+                cell_h = cell_h - first_before - after if parts else 0
+            else:
+                cell_h = leading * len((v is not None and str(v) or "").split("\n"))
+            cell_h += bottom + top
+            if cell_h > h:
+                h = cell_h
+        out.append(h)
+    return out
+
+
+# ------------------------------------------------------------------ kept-together groups
+# Shortcut: the group's height as KeepTogether.wrap computed it (_H, _wrapInfo). Plain: the
+# same sum made here from its flowables' public wrap and spaces.
+
+
+def kept_height(k, aw: float, ah: float) -> float:
+    """The height of the KeepTogether `k` (whose flowables are `k.parts`) at width `aw`."""
+    if ON:
+        if getattr(k, "_wrapInfo", None) != (aw, ah):
+            k.wrap(aw, ah)
+        return k._H
+    total, space_after, first = 0, 0, True
+    for f in k.parts:
+        if hasattr(f, "frameAction"):
+            continue
+        _, h = f.wrap(aw, 0xfffffff)
+        if h <= 1e-6:
+            continue
+        total += h
+        if first:
+            first = False
+        else:
+            total += max(f.getSpaceBefore() - space_after, 0)
+        space_after = f.getSpaceAfter()
+        total += space_after
+    return total - space_after
+
+
+# ------------------------------------------------------------------ right-to-left lines
+# Shortcut: the font subset (of 256 glyphs) a character is written in, from the document's
+# font state, so that a line's glyphs are grouped by the PDF font that writes them. Plain: the
+# font name a text object writes for the character (PDFTextObject.getCode).
+
+_PLAIN_FONT_NAMES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # canvas -> {(font, char): name}
+_TF = re.compile(r"(\S+) \S+ Tf")
+
+
+def glyph_font_key(canv):
+    """A function of a glyph of an RTL line (its `font` and `char`) naming the PDF font that
+    writes it: reportlab splits a TrueType font into 256-glyph subsets, each one a separate
+    PDF font, and a subset change is a font change for extractors."""
+    if not ON:
+        names = _PLAIN_FONT_NAMES.setdefault(canv, {})
+
+        def plain_key(glyph) -> str:
+            k = (glyph.font, glyph.char)
+            name = names.get(k)
+            if name is None:
+                t = canv.beginText()  # never drawn: it only says which font writes the character
+                t.setFont(glyph.font, 10)
+                t.textOut(glyph.char)
+                name = names[k] = _TF.findall(t.getCode())[-1]
+            return name
+        return plain_key
+    doc = canv._doc
+    subsets = doc.__dict__.setdefault("_casefile_subsets", {})  # a character keeps its subset
+
+    def key(glyph) -> tuple[str, int]:
+        k = (glyph.font, glyph.char)
+        subset = subsets.get(k)
+        if subset is None:
+            subset = subsets[k] = getFont(glyph.font).splitString(glyph.char, doc)[0][0]
+        return glyph.font, subset
+    return key
 
 
 # ------------------------------------------------------------------ objects reportlab did not make

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Table
+from reportlab.platypus import ActionFlowable, CondPageBreak, Flowable, KeepTogether, NotAtTopPageBreak, NullActionFlowable
+from reportlab.platypus import Paragraph, Table
 
+from casefile.typeset import fastpath
 from casefile.typeset.fastpath import link
 from casefile.typeset.styles import CONTENT, LINK, RULE
+
 
 @dataclass
 class RenderState:
@@ -196,17 +199,19 @@ class ContentsEntry(Flowable):
 
 
 class Deferred(Flowable):
-    """Stands for flowables made only when reached: `make()` runs once the body is laid out."""
+    """Stands for flowables made only when reached: `make()` runs once the body before it is
+    laid out. It asks for more room than there is, so reportlab splits it, and its split is
+    what `make()` makes."""
 
     def __init__(self, make):
         super().__init__()
         self.make = make
 
     def wrap(self, aw, ah):
-        return 0, 0
+        return aw, ah + 1
 
-    def draw(self):
-        pass
+    def split(self, aw, ah):
+        return [NullActionFlowable()] + self.make()  # (an action first: reportlab places the rest)
 
 
 class KeepWithNext(KeepTogether):
@@ -217,52 +222,71 @@ class KeepWithNext(KeepTogether):
     kept only with the start of what follows: the headings and the first row of a table (its
     repeated header included) or the first lines of a paragraph."""
 
+    def __init__(self, flowables, maxHeight=None):
+        super().__init__(flowables, maxHeight)
+        self.parts = list(flowables)
+
     def split(self, aW, aH):
-        if getattr(self, "_wrapInfo", None) != (aW, aH):
-            self.wrap(aW, aH)
-        if self._H <= CONTENT[3]:
+        if fastpath.kept_height(self, aW, aH) <= CONTENT[3]:
             return super().split(aW, aH)
-        *heads, last = self._content
+        *heads, last = self.parts
         need = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in heads)
         _, h = last.wrap(aW, aH)
-        if isinstance(last, Table):
+        if isinstance(last, RowSplitTable):
             rows = (last.repeatRows if isinstance(last.repeatRows, int) else 0) + 1
-            h = sum(last._rowHeights[:rows])
+            h = sum(fastpath.row_heights(last, aW, aH, wrapped=True)[:rows])
         need += min(h, 48) if not isinstance(last, Table) else h
-        return [CondPageBreak(min(need, CONTENT[3]))] + self._content[:]
+        return [CondPageBreak(min(need, CONTENT[3]))] + self.parts
 
 
 class RowSplitTable(Table):
-    """A table whose rows move whole to the next page, as usual, except a row taller than a
-    whole page (a person named in hundreds of exhibits has an index row longer than a page):
-    that one is split inside, each part keeping at least two lines, instead of stopping the
-    build. `links` gives each row the key it links to (or None): the whole row is the link."""
+    """A table whose rows move whole to the next page, as usual, except (with `split_tall`) a
+    row taller than a whole page (a person named in hundreds of exhibits has an index row
+    longer than a page): that one is split inside, each part keeping at least two lines,
+    instead of stopping the build. `links` gives each row the key it links to (or None): the
+    whole row is the link. `cell_box` is (left, right, top, bottom padding, leading of text
+    cells), as the table's style sets them."""
 
-    def __init__(self, *args, links=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data, colWidths=None, rowHeights=None, *args, links=None, split_tall=True,
+                 cell_box=(6, 6, 3, 3, 12), **kwargs):
+        super().__init__(data, colWidths, rowHeights, *args, **kwargs)
+        self.rows, self.col_widths, self.given_heights = data, colWidths, rowHeights
         self.links = list(links) if links else []
+        self.split_tall, self.cell_box = split_tall, cell_box
+        self.size = None
+
+    def wrap(self, availWidth, availHeight):
+        self.size = super().wrap(availWidth, availHeight)
+        return self.size
 
     def split(self, availWidth, availHeight):
-        self._calc(availWidth, availHeight)
-        heights, head = self._rowHeights, self.repeatRows if isinstance(self.repeatRows, int) else 0
-        first = heights[head] if len(heights) > head else 0
-        self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
+        if self.split_tall:
+            heights = fastpath.row_heights(self, availWidth, availHeight)
+            head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+            first = heights[head] if len(heights) > head else 0
+            self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
         parts = super().split(availWidth, availHeight)
+        for p in parts:
+            p.split_tall, p.cell_box = self.split_tall, self.cell_box
         if len(parts) == 2 and self.links:
             # the first part has the first rows; the second the repeated header, then the last
             # rows (a row split inside is in both)
             first, rest = parts
-            first.links = self.links[:len(first._cellvalues)]
-            tail = len(rest._cellvalues) - head
+            head = self.repeatRows if isinstance(self.repeatRows, int) else 0
+            first.links = self.links[:len(first.rows)]
+            tail = len(rest.rows) - head
             rest.links = self.links[:head] + self.links[len(self.links) - tail:]
         return parts
 
     def draw(self):
         super().draw()
-        for i, key in enumerate(self.links[:len(self._rowpositions) - 1]):
+        if not self.links:
+            return
+        positions, width = fastpath.row_positions(self)
+        for i, key in enumerate(self.links[:len(positions) - 1]):
             if key:
-                top, bottom = self._rowpositions[i], self._rowpositions[i + 1]
-                link(self.canv, key, (0, bottom, self._width, top))
+                top, bottom = positions[i], positions[i + 1]
+                link(self.canv, key, (0, bottom, width, top))
 
 
 class Quoted(Flowable):
@@ -294,14 +318,16 @@ class Quoted(Flowable):
         self.canv.line(4, 0, 4, self.height)
 
 
-class PageBreakIfNotTop(Flowable):
+class PageBreakIfNotTop(NotAtTopPageBreak):
     """A page break, unless the frame is still empty (no blank pages between sections)."""
 
+    locChanger = 0  # may be kept with a heading before it, as any flowable
 
-class PageSize(Flowable):
-    """Zero-size: the pages begun from now on are `size` (width, height) with one frame filling
-    them (an exhibit file's page); None: the dossier's own pages again."""
+
+class PageSize(ActionFlowable):
+    """The pages begun from now on are `size` (width, height) with one frame filling them (an
+    exhibit file's page); None: the dossier's own pages again (DossierDoc.handle_pageSize)."""
 
     def __init__(self, size: tuple[float, float] | None):
-        super().__init__()
+        super().__init__(("pageSize", size))
         self.size = size

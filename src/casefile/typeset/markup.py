@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Paragraph, Spacer, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from casefile.dossier.assembly import Dossier
@@ -193,8 +193,9 @@ class Markup:
             rows.append(cells)
         if not rows:
             return Spacer(1, 0)
-        t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", links=links)
         cs, hs = self.s["cell"], self.s["cellhead"]
+        t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", links=links,
+                          cell_box=(CELL_PAD, CELL_PAD, 3, 3, cs.leading))
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
                  ("TEXTCOLOR", (0, 0), (-1, -1), cs.textColor),
@@ -223,7 +224,8 @@ class Markup:
                 cells.append(self.blocks(c) if c is not None else [])
             rows.append(cells)
         w = CONTENT[2] / 2
-        t = Table(rows, colWidths=[w, w], repeatRows=1 if el.get("header") == "1" else 0)
+        t = RowSplitTable(rows, colWidths=[w, w], repeatRows=1 if el.get("header") == "1" else 0, split_tall=False,
+                          cell_box=(6, 6, 3, 3, 12))
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEAFTER", (0, 0), (0, -1), 0.3, RULE),
                                ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))

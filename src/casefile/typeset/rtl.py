@@ -78,7 +78,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
-from casefile.typeset.fastpath import map_presentation_forms_to_letters
+from casefile.typeset import fastpath
 
 __all__ = [
     "FONT_BOLD",
@@ -136,7 +136,7 @@ def register_fonts() -> None:
     the regular face (Vazirmatn has no italic), so the fonts can also be used
     in ordinary :class:`reportlab.platypus.Paragraph` markup.
     """
-    map_presentation_forms_to_letters()  # copy and search give ordinary letters, not U+FExx forms
+    fastpath.map_presentation_forms_to_letters()  # copy and search give ordinary letters, not U+FExx forms
     with _register_lock:
         registered = set(pdfmetrics.getRegisteredFontNames())
         for name, filename in _FONT_FILES.items():
@@ -659,19 +659,7 @@ def _draw_rtl_line(canv, layout: _LineLayout, x_left: float, y: float, font_size
     """
     if not layout.glyphs:
         return
-    doc = canv._doc
-
-    subsets = doc.__dict__.setdefault("_casefile_subsets", {})  # a character keeps its subset
-
-    def font_key(glyph: _Glyph) -> tuple[str, int]:
-        # reportlab splits a TrueType font into 256-glyph subsets, each one a
-        # separate PDF font; a subset change is a font change for extractors.
-        key = (glyph.font, glyph.char)
-        subset = subsets.get(key)
-        if subset is None:
-            subset = subsets[key] = pdfmetrics.getFont(glyph.font).splitString(glyph.char, doc)[0][0]
-        return glyph.font, subset
-
+    font_key = fastpath.glyph_font_key(canv)
     plan = _emission_plan(sorted(layout.glyphs, key=lambda g: g.logical), font_key)
     # Start the text object at the first glyph: a positioning jump from the
     # left margin would be read as a word gap by extractors.
