@@ -246,3 +246,29 @@ def test_opens_at_100_percent_with_bookmarks_of_number_short_title_and_page(work
     title, page = next((t, p) for t, p in titles if t.startswith("EX-0001"))
     assert title == f"EX-0001 — A very long title of an exhibit that goes on and… · p. {page}"
     assert all(re.search(r" · p\. \d+$", t) for t, _ in titles)
+
+
+def test_export_gives_every_evidence_number_its_page_in_each_edition(workspace, tmp_path):
+    workspace.write("exhibits/demo/alpha.pdf", marked_pdf("alpha", 2))
+    workspace.item("w1", type="testimony", date="1988-06", body="I, Zed Qwerty, saw it. " * 40)
+    _protect(workspace, "w1")
+    cite(workspace, "a1", ["alpha.pdf"], date="1988-07")
+    cite(workspace, "b1", ["alpha.pdf"], date="1988-08", accused=("beta",))
+    build(workspace)
+    code, out, err = run("export", "--format", "json", "--out", str(tmp_path), root=workspace.path)
+    assert code == 0, err
+    data = json.loads((tmp_path / "demo-confidential.json").read_text(encoding="utf-8"))
+    rows = {v["number"]: v for v in data["evidence"]}
+    assert sorted(rows) == ["DM-0001-0001", "DM-0001-0002"]
+    footers = {(acc, ed): footer_numbers(built(workspace, ed, acc)) for acc in ("alpha", "beta")
+               for ed in ("confidential", "public")}
+    for number, row in rows.items():
+        assert {(p["accused"], p["edition"]) for p in row["pages"]} == set(footers)
+        for p in row["pages"]:
+            assert footers[(p["accused"], p["edition"])][p["page"]] == [number]
+    files = {f["path"]: f for e in data["exhibits"] for f in e["files"]}
+    assert files["alpha.pdf"]["document"] == "DM-0001"
+    code, out, err = run("export", "--format", "json", "--edition", "public", "--out", str(tmp_path),
+                         root=workspace.path)
+    public = json.loads((tmp_path / "demo-public.json").read_text(encoding="utf-8"))
+    assert {p["edition"] for v in public["evidence"] for p in v["pages"]} == {"public"}

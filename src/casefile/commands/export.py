@@ -18,6 +18,7 @@ from casefile import __version__
 from casefile.case.dates import display_date
 from casefile.commands.build import Options, prepare, render_editions, section_pages
 from casefile.dossier.assembly import assemble, chronology
+from casefile.pdf.manifest import evidence_pages
 from casefile.dossier.editions import EDITIONS
 from casefile.output.atomic import atomic_write
 from casefile.typeset.templates import template_env
@@ -33,12 +34,30 @@ class FileRow(ExportModel):
     path: str
     sha256: str
     size: int
+    document: str | None = Field(None, description="document number of the file (its pages' evidence numbers "
+                                                   "are DOCUMENT-0001, DOCUMENT-0002, …); null before it is built")
 
 
 class PageRange(ExportModel):
     accused: str
+    edition: str
     first: int
     last: int
+
+
+class EvidencePage(ExportModel):
+    accused: str
+    edition: str
+    page: int
+    exhibit: str = Field(description="the exhibit showing the file in that dossier")
+
+
+class EvidenceRow(ExportModel):
+    number: str = Field(description="permanent evidence number of one page of one exhibit file")
+    file: str
+    sha256: str
+    file_page: int = Field(description="page of the file (from 1)")
+    pages: list[EvidencePage] = Field(description="the page it is on in each dossier and edition")
 
 
 class ExhibitRow(ExportModel):
@@ -53,7 +72,8 @@ class ExhibitRow(ExportModel):
     charges: list[str]
     sources: list[str]
     files: list[FileRow]
-    pages: list[PageRange] = Field(description="page range of the exhibit in each dossier")
+    pages: list[PageRange] = Field(description="page range of the exhibit in each dossier and edition (a public "
+                                               "export gives the public edition's only)")
 
 
 class ChronologyRow(ExportModel):
@@ -72,6 +92,7 @@ class Export(ExportModel):
     edition: str
     as_of: str
     exhibits: list[ExhibitRow]
+    evidence: list[EvidenceRow] = Field(description="every evidence number, with its page in each dossier and edition")
     chronology: list[ChronologyRow]
 
 
@@ -85,32 +106,35 @@ def collect(opts: Options, edition: str) -> list[Export]:
     env = template_env(opts.root)
     results = []
     for p in prepare(opts):
+        # pages in each edition: a confidential export gives both, a public one the public edition's
+        shown = [ed for ed in EDITIONS if ed == edition or edition == "confidential"]
         per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, opts.accused, p.documents, p.targets)
-                       for ed in EDITIONS if ed in (edition, "confidential")}
+                       for ed in EDITIONS if ed in shown or ed == "confidential"}
         rows: dict[str, ExhibitRow] = {}
+        evidence: dict[str, EvidenceRow] = {}
         chrono: dict[tuple, ChronologyRow] = {}
         for i, conf in enumerate(per_edition["confidential"]):
             if not conf.exhibits:
                 continue
-            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items()}, env)
-            d, r = per_edition[edition][i], rendered[edition]
-            spans = section_pages(r, d)
+            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items() if ed in shown}, env)
+            d = per_edition[edition][i]
             for e in d.exhibits:
-                first = r.anchors[e.number]
-                pr = PageRange(accused=d.accused["id"], first=first, last=first + spans[e.number] - 1)
-                if e.number in rows:
-                    rows[e.number].pages.append(pr)
-                    continue
-                it = e.item
-                rows[e.number] = ExhibitRow(
-                    number=e.number, item=None if e.withheld else it["id"], type=None if e.withheld else e.type,
-                    title=e.title, date=None if e.withheld else it.get("date"),
-                    date_text=None if e.withheld else display_date(it.get("date")) or None,
-                    withheld=e.withheld, accused=[] if e.withheld else list(it["accused"]),
-                    charges=[] if e.withheld else list(it["charges"]),
-                    sources=[] if e.withheld else [_source_text(s) for s in it["sources"]],
-                    files=[FileRow(path=f.path, sha256=f.sha256, size=f.size) for f in e.files],
-                    pages=[pr])
+                if e.number not in rows:
+                    rows[e.number] = _exhibit_row(e)
+            for ed in shown:
+                de, r = per_edition[ed][i], rendered[ed]
+                spans = section_pages(r, de)
+                for e in de.exhibits:
+                    if e.number in r.anchors:
+                        first = r.anchors[e.number]
+                        rows[e.number].pages.append(PageRange(accused=de.accused["id"], edition=ed, first=first,
+                                                              last=first + spans[e.number] - 1))
+                for row in evidence_pages(de, r.anchors):
+                    ev = evidence.setdefault(row["number"], EvidenceRow(
+                        number=row["number"], file=row["file"], sha256=row["sha256"], file_page=row["file_page"],
+                        pages=[]))
+                    ev.pages.append(EvidencePage(accused=de.accused["id"], edition=ed, page=row["page"],
+                                                 exhibit=row["exhibit"]))
             for row in chronology(d):
                 key = (row.date, row.title, row.number)
                 chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date), title=row.title,
@@ -119,9 +143,25 @@ def collect(opts: Options, edition: str) -> list[Export]:
         results.append(Export(generator=f"casefile {__version__}", case=p.lc.case.id, title=p.lc.case.title,
                               edition=edition, as_of=p.lc.case.as_of,
                               exhibits=[rows[k] for k in sorted(rows)],
+                              evidence=[evidence[k] for k in sorted(evidence)],
                               chronology=sorted(chrono.values(), key=lambda c: (sort_key(c.date), c.exhibit or "",
                                                                                 c.title))))
     return results
+
+
+def _exhibit_row(e) -> ExhibitRow:
+    """An exhibit's row, without its pages (added for each dossier and edition)."""
+    it = e.item
+    return ExhibitRow(
+        number=e.number, item=None if e.withheld else it["id"], type=None if e.withheld else e.type,
+        title=e.title, date=None if e.withheld else it.get("date"),
+        date_text=None if e.withheld else display_date(it.get("date")) or None,
+        withheld=e.withheld, accused=[] if e.withheld else list(it["accused"]),
+        charges=[] if e.withheld else list(it["charges"]),
+        sources=[] if e.withheld else [_source_text(s) for s in it["sources"]],
+        files=[FileRow(path=f.path, sha256=f.sha256, size=f.size, document=f.document_label or None)
+               for f in e.files],
+        pages=[])
 
 
 def _source_text(s: dict) -> str:
@@ -143,7 +183,14 @@ def exhibits_csv(x: Export) -> bytes:
         rows.append([e.number, e.item or "", e.type or "", e.title, e.date or "", e.date_text or "",
                      "yes" if e.withheld else "no", "; ".join(e.accused), "; ".join(e.charges),
                      " | ".join(e.sources), " | ".join(f"{f.path} sha256:{f.sha256}" for f in e.files),
-                     "; ".join(f"{p.accused}: {p.first}-{p.last}" for p in e.pages)])
+                     "; ".join(f"{p.accused} {p.edition}: {p.first}-{p.last}" for p in e.pages)])
+    return to_csv(rows)
+
+
+def evidence_csv(x: Export) -> bytes:
+    rows = [["number", "file", "sha256", "file_page", "pages"]]
+    rows += [[v.number, v.file, v.sha256, str(v.file_page),
+              "; ".join(f"{p.accused} {p.edition}: {p.page}" for p in v.pages)] for v in x.evidence]
     return to_csv(rows)
 
 
@@ -162,6 +209,7 @@ def export(opts: Options, fmt: str, edition: str, out: Path | None, report=print
             files = {folder / f"{x.case}-{edition}.json": data}
         else:
             files = {folder / f"{x.case}-{edition}-exhibits.csv": exhibits_csv(x),
+                     folder / f"{x.case}-{edition}-evidence.csv": evidence_csv(x),
                      folder / f"{x.case}-{edition}-chronology.csv": chronology_csv(x)}
         for path, data in files.items():
             atomic_write(path, data)
