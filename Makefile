@@ -11,11 +11,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian tools the tests read PDFs with (pdftotext, pdftoppm).
+# Debian tools the tests read and check PDFs with (pdftotext, pdftoppm, qpdf).
 tools:
-	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || \
-	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; } || \
-	  { echo "poppler-utils is required (apt-get install poppler-utils)"; exit 1; }
+	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v qpdf >/dev/null || \
+	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf; } || \
+	  { echo "poppler-utils and qpdf are required (apt-get install poppler-utils qpdf)"; exit 1; }
 
 demo: $(STAMP)
 	$(VENV)/bin/casefile build --out out

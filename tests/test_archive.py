@@ -27,3 +27,119 @@ def test_persian_extracts_as_ordinary_letters(workspace):
     assert not PRESENTATION_LETTERS.search(poppler.decode())
     grep = subprocess.run(["grep", "-c", "نوری"], input=poppler, capture_output=True, check=True)
     assert int(grep.stdout) >= 3
+
+
+def pdfa_findings(pdf, flavour: str) -> list[str]:
+    """pikepdf's PDF/A validator (an allowlist: what it does not know, it reports). It does not
+    know /OpenAction, which PDF/A permits as a destination (not JavaScript, not a launch): the
+    opening view is checked to be a plain destination, then the file is validated without it."""
+    import io
+
+    import pikepdf
+    import pikepdf.pdfa
+
+    with pikepdf.open(str(pdf)) as doc:
+        action = doc.Root.get("/OpenAction")
+        if action is not None:
+            assert isinstance(action, pikepdf.Array) and str(action[1]) in ("/XYZ", "/Fit", "/FitH"), action
+            del doc.Root.OpenAction
+        copy = io.BytesIO()
+        doc.save(copy)
+    copy.seek(0)
+    report = pikepdf.pdfa.validate_written(copy, flavour)
+    return [f"{f.rule}: {f.message}" for f in list(report.violations) + list(report.unsupported)]
+
+
+def qpdf_check(pdf) -> str:
+    r = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace):
+    workspace.write("exhibits/demo/notes.txt", "some notes\n")
+    workspace.item("s1", body="A statement.", extra="exhibits:\n  - file: notes.txt\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, out + err
+    for edition in ("confidential", "public"):
+        pdf = workspace.path / f"out/demo/{edition}/alpha.pdf"
+        assert pdfa_findings(pdf, "3b") == []
+        assert "No syntax or stream encoding errors found" in qpdf_check(pdf)
+        r = PdfReader(str(pdf))
+        root = r.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+        assert f"<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{r.metadata.title}</rdf:li>" in xmp
+        assert root["/Lang"] == "en"
+        [intent] = root["/OutputIntents"]
+        assert intent["/S"] == "/GTS_PDFA1" and intent["/DestOutputProfile"].get_object()["/N"] == 3
+        [spec] = root["/AF"]
+        assert spec.get_object()["/F"] == "casefile-manifest.json"
+        assert spec.get_object()["/AFRelationship"] == "/Data"
+        for page in r.pages:
+            assert "/Trans" not in page
+            for a in page.get("/Annots") or []:
+                assert int(a.get_object()["/F"]) & 4  # printable: kept by PDF/A tools and printers
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # every font embedded
+
+
+def _exhibit_pdf(draw_with: str) -> bytes:
+    """A one-page PDF made by reportlab: it always selects Helvetica first (not embedded), then
+    draws with `draw_with`."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from casefile.typeset import rtl
+
+    rtl.register_fonts()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont(draw_with, 12)
+    c.drawString(72, 720, "EXHIBIT TEXT")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_an_exhibit_font_that_draws_nothing_is_replaced_and_one_that_draws_must_be_embedded(workspace):
+    from casefile.typeset import rtl
+
+    workspace.write("exhibits/demo/good.pdf", _exhibit_pdf(rtl.FONT_REGULAR))
+    workspace.item("s1", extra="exhibits:\n  - file: good.pdf\n")
+    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, out + err
+    pdf = workspace.path / "out/demo/confidential/alpha.pdf"
+    assert pdfa_findings(pdf, "3b") == []
+    assert "EXHIBIT TEXT" in "".join(p.extract_text() for p in PdfReader(str(pdf)).pages)
+
+    # an exhibit that shows text in a font it does not embed (Helvetica, as reportlab makes it)
+    workspace.write("exhibits/demo/bad.pdf", _exhibit_pdf("Helvetica"))
+    workspace.item("s2", extra="exhibits:\n  - file: bad.pdf\n")
+    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, out + err
+    assert ("exhibits/demo/bad.pdf:0: pdf: shows text in fonts that are not embedded (Helvetica): the dossier of "
+            "'alpha' (confidential) is written without its PDF/A-3b identification; for a PDF/A dossier, save "
+            "the exhibit again with its fonts embedded (print it to PDF, or gs -o fixed.pdf -sDEVICE=pdfwrite "
+            "-dEmbedAllFonts=true file.pdf) and record it with --accept-changes") in out.splitlines()
+    xmp = PdfReader(str(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>" not in xmp and "<pdfaid:conformance>" not in xmp  # no false claim
+    assert [f for f in pdfa_findings(pdf, "3b") if "not embedded" in f]  # what the claim would have hidden
+
+
+def test_the_sample_dossiers_are_pdfa_3b_and_pass_qpdf(tmp_path):
+    import shutil
+
+    from conftest import REPO
+
+    ws = tmp_path / "ws"
+    for folder in ("cases", "exhibits"):
+        shutil.copytree(REPO / folder, ws / folder)
+    code, out, err = run("build", root=ws)
+    assert code == 0, out + err
+    dossiers = sorted((ws / "out").glob("*/*/*.pdf"))
+    assert len(dossiers) == 6
+    for pdf in dossiers:
+        assert pdfa_findings(pdf, "3b") == [], pdf
+        assert "No syntax or stream encoding errors found" in qpdf_check(pdf)

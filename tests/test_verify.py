@@ -154,8 +154,8 @@ def test_a_pdf_without_manifest_or_not_a_pdf(workspace, tmp_path):
     code, out, err = verify(plain)
     assert code == 1
     assert err.splitlines() == [
-        f"{plain.as_posix()}:0: manifest: no casefile-manifest.json attached: not a casefile dossier, "
-        f"or the manifest was removed", "1 problem found"]
+        f"{plain.as_posix()}:0: manifest: no casefile-manifest.json attached and no plain.manifest.json "
+        f"beside it: not a casefile dossier, or the manifest was removed", "1 problem found"]
     text = tmp_path / "text.pdf"
     text.write_text("hello")
     code, out, err = verify(text)

@@ -353,6 +353,7 @@ class Made:
     pages: int
     exhibits: int
     fingerprint: str
+    notes: tuple = ()  # warnings to report with it (e.g. fonts that keep it from claiming PDF/A)
 
 
 def plan_cases(opts: Options) -> Plan:
@@ -423,7 +424,7 @@ def make_dossiers(job: Job) -> list[Made]:
                 _refuse_leaks(r.pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
-                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint))
+                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint, tuple(r.notes)))
     except BaseException:
         discard(made)
         raise
@@ -458,6 +459,8 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report) -> l
             "mtime_ns": st.st_mtime_ns}
         written.append(Written(m.target, m.pages, m.exhibits))
         report(f"{m.target}: {m.pages} pages, {m.exhibits} exhibits")
+        for note in m.notes:
+            report(note)
     for path in work.stale:
         if path.exists():
             path.unlink()

@@ -40,14 +40,14 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
             reader = guard(pdf, lambda: PdfReader(io.BytesIO(data), strict=False))
             if guard(pdf, lambda: reader.is_encrypted):
                 raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
-            m = read_manifest(reader, shown)
-            recorded = str(m.get("content_sha256", ""))
-            end = original_revision(data, recorded)
+            m = read_manifest(reader, shown, pdf)
+            recorded, kind = str(m.get("content_sha256", "")), str(m.get("content_hash", ""))
+            end = original_revision(data, recorded, kind)
             built = data[:end] if end else data
             if end and end < len(data):  # later revisions appended: count the pages as built
                 reader = guard(pdf, lambda: PdfReader(io.BytesIO(built), strict=False))
             pages = guard(pdf, lambda: len(reader.pages))
-            content = content_sha256(built, recorded)
+            content = content_sha256(built, recorded, kind)
         except CaseError as e:
             raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
     bad = 0

@@ -25,6 +25,7 @@ from pypdf.generic import (
 
 from casefile.errors import fail
 from casefile.pdf.fastpath import stored_bytes
+from casefile.pdf.fonts import embedded_only, forms, lists_unembedded, unembedded_in_use
 from casefile.pdf.limits import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_OBJECTS, MAX_PAGE_BYTES, guard, pdf_limits
 
 
@@ -117,6 +118,7 @@ class Copier:
         self.memo: dict = {}
         self.count = 0
         self.decoded = 0  # bytes of content decoded while checking
+        self.unembedded: set[str] = set()  # fonts its pages show text with that are not embedded
 
     def copy(self, obj):
         """A copy of `obj` for the target; indirect objects are queued and copied iteratively
@@ -154,6 +156,8 @@ class Copier:
             for k, v in dict.items(obj):
                 if k in _DROP_KEYS or (stream and k == "/Length"):
                     continue
+                if k == "/Font" and isinstance(v.get_object(), DictionaryObject):  # resources' fonts:
+                    v = embedded_only(v.get_object())  # a font that shows nothing and is not embedded: replaced
                 put(new, k, self._direct(v, pending))
             return new
         if isinstance(obj, ArrayObject):
@@ -230,6 +234,7 @@ def exhibit_form(reader, index: int, copier: Copier, check: bool = False):
         if copier.decoded > MAX_FILE_BYTES:
             raise fail(copier.path, "pdf", f"page {index + 1}: refused as a decompression bomb (its pages' content "
                                            f"inflates beyond {MAX_FILE_BYTES // 1_000_000} MB)")
+    copier.unembedded |= unembedded_fonts(page, streams)
     form = StreamObject()
     if len(streams) == 1:  # the stored bytes, still encoded: nothing to decode or parse
         form.set_data(stored_bytes(streams[0]))
@@ -259,6 +264,20 @@ def exhibit_form(reader, index: int, copier: Copier, check: bool = False):
         target[NameObject("/Subtype")] = NameObject("/Form")
         appearances.append((ref, matrix))
     return copier.target.add(form), box, rotation, appearances
+
+
+def unembedded_fonts(page, streams) -> set[str]:
+    """The fonts a page shows text with that are not embedded (PDF/A embeds every font): only
+    looked for when its resources list such a font (a font selected but never shown with, as
+    reportlab selects Helvetica on every page it makes, is replaced in the copy: fonts.py)."""
+    resources = page.get("/Resources")
+    drawn = [(resources, streams)] + [(res, [form]) for res, form in forms(resources)] + \
+        [(ap.get("/Resources"), [ap]) for ap, _ in _appearances(page)]
+    found = set()
+    for res, content in drawn:
+        if lists_unembedded(res):  # only then is the content decoded
+            found |= set(unembedded_in_use(res, [_decoded(s) for s in content]))
+    return found
 
 
 def _appearances(page) -> list:

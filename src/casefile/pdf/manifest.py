@@ -37,14 +37,22 @@ from casefile.dossier.sections import file_end_key, file_key, page_ranges
 from casefile.errors import fail
 
 CONTENT_HASH = "casefile-content-v2 (sha256 of this file with these 64 digits set to 0)"
+SIDECAR_HASH = "casefile-sidecar-v1 (sha256 of the PDF file beside this manifest)"
 MANIFEST_NAME = "casefile-manifest.json"
+SIDECAR_SUFFIX = ".manifest.json"  # the filing copy's manifest, beside it: <accused>.manifest.json
 HASH_FIELD = b'"content_sha256": "'  # how the hash's field starts in the manifest as written
 
 
-def content_sha256(data: bytes, recorded: str) -> str:
+def sidecar_path(pdf: Path) -> Path:
+    return Path(pdf).with_suffix(SIDECAR_SUFFIX)
+
+
+def content_sha256(data: bytes, recorded: str, content_hash: str = CONTENT_HASH) -> str:
     """The content hash of a dossier's bytes, given the value its manifest records (see above).
     When that value is not found exactly once, the hash of the bytes as they are: it cannot
     equal the recorded value."""
+    if content_hash == SIDECAR_HASH:  # the manifest is not inside the file: the file's own hash
+        return hashlib.sha256(data).hexdigest()
     key = HASH_FIELD + recorded.encode("ascii", "replace") + b'"'
     if len(recorded) != 64 or data.count(key) != 1:
         return hashlib.sha256(data).hexdigest()
@@ -52,7 +60,7 @@ def content_sha256(data: bytes, recorded: str) -> str:
     return hashlib.sha256(data[:at] + b"0" * 64 + data[at + 64:]).hexdigest()
 
 
-def original_revision(data: bytes, recorded: str) -> int | None:
+def original_revision(data: bytes, recorded: str, content_hash: str = CONTENT_HASH) -> int | None:
     """Where the dossier as casefile wrote it ends inside `data`: a signature or another
     incremental update appends a revision, so the dossier as built is a prefix of the file
     ending with an end-of-file marker (`%%EOF` and its end of line). The first prefix whose
@@ -64,19 +72,25 @@ def original_revision(data: bytes, recorded: str) -> int | None:
             if data.startswith(eol, end):
                 end += len(eol)
                 break
-        if content_sha256(data[:end], recorded) == recorded:
+        if content_sha256(data[:end], recorded, content_hash) == recorded:
             return end
         at = data.find(b"%%EOF", at + 5)
     return None
 
 
-def read_manifest(reader, shown: str) -> dict:
+def read_manifest(reader, shown: str, pdf: Path | None = None) -> dict:
+    """The dossier's manifest: embedded (the archive copy), or beside the PDF (the filing copy,
+    which embeds no file: `<accused>.manifest.json`)."""
     try:
         found = reader.attachments.get(MANIFEST_NAME)
     except Exception as e:  # a damaged name tree
         raise fail(shown, "manifest", f"cannot read the attachments: {type(e).__name__}: {e}")
+    sidecar = sidecar_path(pdf) if pdf is not None else None
+    if not found and sidecar is not None and sidecar.is_file():
+        found, shown = [sidecar.read_bytes()], sidecar.as_posix()
     if not found:
-        raise fail(shown, "manifest", f"no {MANIFEST_NAME} attached: not a casefile dossier, or the "
+        beside = f" and no {sidecar.name} beside it" if sidecar is not None else ""
+        raise fail(shown, "manifest", f"no {MANIFEST_NAME} attached{beside}: not a casefile dossier, or the "
                                       f"manifest was removed")
     try:
         m = json.loads(found[0].decode("utf-8"))
@@ -129,7 +143,8 @@ def evidence_pages(d, anchors: dict) -> list[dict]:
     return sorted(out, key=lambda r: r["page"])
 
 
-def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) -> bytes:
+def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
+                  content_hash: str = CONTENT_HASH) -> bytes:
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
     from casefile import __version__
 
@@ -160,7 +175,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict) ->
         "input_fingerprint": d.fingerprint,
         "pages": pages,
         "content_sha256": content,
-        "content_hash": CONTENT_HASH,
+        "content_hash": content_hash,
         "exhibit_files_folder": f"exhibits/{d.case['id']}",
         "exhibits": exhibits,
         "evidence": evidence_pages(d, anchors),

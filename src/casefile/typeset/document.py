@@ -10,8 +10,10 @@ page numbers are plain text.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from jinja2 import Environment
 from reportlab.lib import colors
@@ -24,9 +26,12 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 from casefile import __version__
 from casefile.dossier.assembly import Dossier
 from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_TEMPLATE
+from casefile.errors import fail
 from casefile.pdf.limits import pdf_limits
+from casefile.pdf.manifest import SIDECAR_HASH, manifest_json
 from casefile.typeset import fastpath, rtl
-from casefile.typeset.exhibit_pages import add_manifest
+from casefile.typeset.archive import OUTPUT_CONDITION, Conformance, conformance, srgb_icc, xmp_packet
+from casefile.typeset.exhibit_pages import add_manifest, set_document_id
 from casefile.typeset.flowables import Deferred, KeepWithNext, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
@@ -68,6 +73,7 @@ class DossierDoc(BaseDocTemplate):
         super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
                          bottomMargin=MARGIN_B, invariant=1, **kw)
         self.dossier, self.state = dossier, state
+        fastpath.pdfa_page_objects()  # no empty /Trans on pages, printable links
         frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
         self.keepTogetherClass = KeepWithNext
@@ -228,6 +234,17 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
         fastpath.text_form(c, name, text, rtl.FONT_REGULAR, size, align == "right", INK)
 
 
+def _make_archival(doc: DossierDoc, d: Dossier, associated: list, conf: Conformance, claim: bool = True) -> None:
+    """The PDF/A identification (3b for the archive copy, 2b for the filing copy; none when
+    `claim` is false) and what the standard asks beyond what reportlab writes."""
+    c = doc.canv
+    when = fastpath.info_date(c)
+    xmp = xmp_packet(conf if claim else None, title=doc.title, author=doc.author, subject=doc.subject, keywords=doc.keywords,
+                     creator=doc.creator, producer=doc.producer, created=when, modified=when,
+                     lang=d.case.get("language") or "en")
+    fastpath.make_archival(c, xmp, srgb_icc(), OUTPUT_CONDITION, associated)
+
+
 @dataclass
 class Rendered:
     pdf: bytes
@@ -235,9 +252,12 @@ class Rendered:
     anchors: dict  # key -> page
     outline: list  # (level, title, key)
     reserved: list  # (page, pdf path, page index) of exhibit PDF pages
+    sidecar: bytes | None = None  # the filing copy's manifest, written beside it
+    notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
 
 
-def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False) -> Rendered:
+def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False,
+           profile: str = "archive") -> Rendered:
     """Typeset one dossier, finished: exhibit pages in place, manifest attached (with
     `attach_media` the media files too), content hash sealed. `context` carries what the
     templates need beyond the dossier (chronology rows, matrix, names index, file list)."""
@@ -249,7 +269,8 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
                      author=dossier.case["prepared_by"],
                      subject=f"{dossier.case['forum']} — {dossier.edition} edition",
                      keywords=", ".join(["casefile", dossier.case["id"], dossier.accused["id"], dossier.edition]),
-                     creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)")
+                     creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
+                     lang=dossier.case.get("language") or "en", initialFontName=rtl.FONT_REGULAR)
     ctx = dict(context, d=dossier, case=dossier.case, accused=dossier.accused, exhibits=dossier.exhibits,
                TOTAL=TOTAL)
     flows: list[Flowable] = []
@@ -266,6 +287,31 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)
     _define_forms(doc.canv, state, total, dossier)
-    seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
+    conf = conformance(profile)
+    if conf.embeds_files:
+        seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
+        associated = seal.associated
+    else:  # the filing copy embeds no file: its manifest goes beside it
+        set_document_id(doc.canv, dossier, profile)
+        associated = []
+    notes = []
+    unembedded = state.exhibit_pages.unembedded_fonts() if state.exhibit_pages is not None else {}
+    shown = {str(Path(f.abspath)): f"exhibits/{dossier.case['id']}/{f.path}" for e in dossier.exhibits for f in e.files}
+    for path, fonts in unembedded.items():
+        path = shown.get(path, path)
+        mend = ("save the exhibit again with its fonts embedded (print it to PDF, or gs -o fixed.pdf "
+                "-sDEVICE=pdfwrite -dEmbedAllFonts=true file.pdf) and record it with --accept-changes")
+        if conf.profile == "filing":
+            raise fail(path, "pdf", f"shows text in fonts that are not embedded ({', '.join(fonts)}): a filing copy "
+                                    f"is PDF/A-2b, which embeds every font; {mend}")
+        notes.append(f"{path}:0: pdf: shows text in fonts that are not embedded ({', '.join(fonts)}): the "
+                     f"dossier of '{dossier.accused['id']}' ({dossier.edition}) is written without its "
+                     f"{conf.label} identification; for a PDF/A dossier, {mend}")
+    _make_archival(doc, dossier, associated, conf, claim=not unembedded)
     doc.canv.finish()
-    return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved))
+    if conf.embeds_files:
+        return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved),
+                        notes=notes)
+    pdf = buf.getvalue()
+    sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH)
+    return Rendered(pdf, total, dict(state.pages), list(state.outline), list(state.reserved), sidecar, notes)

@@ -21,6 +21,7 @@ identical inputs: the document /ID is derived from the dossier's input fingerpri
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import io
 from pathlib import Path
 
@@ -132,6 +133,11 @@ class ExhibitPages:
         self.files: dict = {}
         self.count = 0
 
+    def unembedded_fonts(self) -> dict[str, list[str]]:
+        """Exhibit file -> the fonts its pages drawn so far show text with, not embedded."""
+        return {path: sorted(copier.unembedded) for path, (_, copier) in sorted(self.files.items())
+                if copier.unembedded}
+
     def draw(self, c, path: Path, index: int, w: float, h: float):
         """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
         (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
@@ -190,6 +196,13 @@ def _embedded_file(c, name: str, data: bytes, description: str, relationship: st
     return _Slot(c, spec), ef_slot
 
 
+def set_document_id(c, d, profile: str = "archive"):
+    """The document /ID, derived from the dossier's inputs (identical inputs, identical file)."""
+    parts = [d.fingerprint, d.edition, d.stamp_prefix, d.accused["id"]] + ([profile] if profile != "archive" else [])
+    ident = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
+    fastpath.set_document_id(c, ident)
+
+
 def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
@@ -204,7 +217,8 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
                         raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
                     attachments.append((attachment_name(ex.number, i, f.path), f, data))
     manifest = manifest_json(d, anchors, NO_HASH, pages, {(a[1].path): a[0] for a in attachments})
-    entries = [(name, _embedded_file(c, name, data, f"{f.path} (sha256 {f.sha256})", "/Source")[0])
+    entries = [(name, _embedded_file(c, name, data, f"{f.path} (sha256 {f.sha256})", "/Source",
+                                     "/" + (mimetypes.guess_type(f.path)[0] or "application/octet-stream"))[0])
                for name, f, data in attachments]
     spec, manifest_stream = _embedded_file(
         c, MANIFEST_NAME, manifest, "casefile manifest: exhibits, files, page ranges and the content hash",
@@ -215,8 +229,7 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
         names += [TextStringObject(name), ref]
     fastpath.set_catalog_names(c, _Slot(c, DictionaryObject({NameObject("/EmbeddedFiles"): DictionaryObject(
         {NameObject("/Names"): names})})).name)
-    ident = hashlib.sha256("\0".join([d.fingerprint, d.edition, d.stamp_prefix, d.accused["id"]]).encode())
-    fastpath.set_document_id(c, ident.hexdigest()[:32].encode())
+    set_document_id(c, d)
 
     def seal(pdf: bytes) -> bytes:
         at = pdf.find(HASH_FIELD + NO_HASH.encode(), fastpath.offset_of(c, manifest_stream.name))
@@ -224,6 +237,7 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
             raise RuntimeError("the manifest's content hash field was not found in the written PDF")
         at += len(HASH_FIELD)
         return pdf[:at] + hashlib.sha256(pdf).hexdigest().encode() + pdf[at + 64:]
+    seal.associated = [ref for _, ref in sorted(entries, key=lambda e: e[0].encode("utf-16-be"))]  # PDF/A-3 /AF
     return seal
 
 

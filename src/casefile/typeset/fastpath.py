@@ -195,7 +195,7 @@ class _Link(PDFObject):
         dest = dests.get(self.destination.name)
         if dest is None:
             dest = dests[self.destination.name] = self.destination.format(document)
-        return (b"<<\n/Border [ 0 0 0 ] /Contents () /Dest %s /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
+        return (b"<<\n/Border [ 0 0 0 ] /Contents () /Dest %s /F 4 /Rect [ %s ] /Subtype /Link /Type /Annot\n>>"
                 % (dest, fp_str(*self.rect).encode()))
 
 
@@ -469,3 +469,60 @@ def set_document_id(c, ident: bytes):
 def offset_of(c, internal: str) -> int:
     """Where the object added as `internal` starts in the saved file."""
     return c._doc.idToOffset[internal]
+
+
+# ------------------------------------------------------------------ PDF/A: what reportlab does not write
+# Not a shortcut (always on): reportlab has no PDF/A support. Its catalog writes only the keys
+# it knows, so the output intent and the associated files are added to that list for this
+# document's catalog; the XMP metadata is an uncompressed stream; the document information's
+# date is read the way reportlab writes it, so that XMP and /Info agree.
+
+def info_date(c) -> str:
+    """The date reportlab writes as /CreationDate and /ModDate of the document on canvas `c`."""
+    from reportlab.pdfbase.pdfdoc import PDFDate
+
+    doc = c._doc
+    d = PDFDate(ts=doc._timeStamp, dateFormatter=doc.info._dateFormatter)
+    fmt = d.dateFormatter or (lambda yyyy, mm, dd, hh, m, s: "D:%04d%02d%02d%02d%02d%02d%+03d'%02d'"
+                              % (yyyy, mm, dd, hh, m, s, d.dhh, d.dmm))
+    return fmt(*d.date)
+
+
+def make_archival(c, xmp: bytes, icc: bytes, condition: str, associated: list) -> None:
+    """Give the document on canvas `c` its PDF/A catalog entries: /Metadata (the XMP packet,
+    uncompressed), /OutputIntents (the ICC profile), /AF (the associated files' specifications,
+    objects already in the document); and no empty /Trans on its pages."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+
+    doc = c._doc
+    catalog = doc.Catalog
+    known = list(type(catalog).__NoDefault__)
+    catalog.__NoDefault__ = known + [k for k in ("OutputIntents", "AF") if k not in known]
+    catalog.__Refs__ = [k for k in catalog.__NoDefault__ if k not in ("OutputIntents",)]
+    catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), xmp,
+                                 filters=[])
+    profile = PDFStream(PDFDictionary({"N": 3}), icc)
+    catalog.OutputIntents = PDFArray([PDFDictionary({
+        "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+        "OutputConditionIdentifier": PDFString(condition), "Info": PDFString(condition),
+        "DestOutputProfile": doc.Reference(profile)})])
+    if associated:
+        catalog.AF = PDFArray([PDFObjectReference(slot.name) for slot in associated])
+
+
+def pdfa_page_objects() -> None:
+    """What reportlab writes on pages, as PDF/A wants it (idempotent): no /Trans dictionary on a
+    page without a transition (reportlab writes an empty one), and every link annotation
+    printable (/F 4: PDF/A requires the flag; tools that keep only printable annotations keep
+    them), including those reportlab makes for paragraph links."""
+    from reportlab.pdfbase.pdfdoc import Annotation, LinkAnnotation, PDFDictionary, PDFPage
+
+    if getattr(PDFPage.setPageTransition, "only_when_set", False):
+        return
+
+    def set_page_transition(self, transition):
+        self.Trans = PDFDictionary(transition) if transition else None
+
+    set_page_transition.only_when_set = True
+    PDFPage.setPageTransition = set_page_transition
+    LinkAnnotation.defaults = list(Annotation.defaults) + [("F", 4)]
