@@ -143,3 +143,32 @@ def test_the_sample_dossiers_are_pdfa_3b_and_pass_qpdf(tmp_path):
     for pdf in dossiers:
         assert pdfa_findings(pdf, "3b") == [], pdf
         assert "No syntax or stream encoding errors found" in qpdf_check(pdf)
+
+
+def test_a_filing_copy_is_pdfa_2b_embeds_nothing_and_verifies_with_its_sidecar(workspace):
+    workspace.item("s1", body="A statement for a court portal.")
+    code, out, err = run("build", "--profile", "filing", root=workspace.path)
+    assert code == 0, out + err
+    pdf = workspace.path / "out/filing/demo/confidential/alpha.pdf"
+    sidecar = pdf.with_suffix(".manifest.json")
+    assert sidecar.is_file() and not (workspace.path / "out/demo").exists()  # the archive copies' folder untouched
+    assert pdfa_findings(pdf, "2b") == []
+    assert "No syntax or stream encoding errors found" in qpdf_check(pdf)
+    data = pdf.read_bytes()
+    assert b"/EmbeddedFiles" not in data and b"/AF" not in data
+    xmp = PdfReader(str(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert "<pdfaid:part>2</pdfaid:part>" in xmp
+    import hashlib
+    import json
+
+    m = json.loads(sidecar.read_text())
+    assert m["content_sha256"] == hashlib.sha256(data).hexdigest()
+    code, out, err = run("verify", str(pdf), "--root", str(workspace.path))
+    assert code == 0, out + err
+    pdf.write_bytes(data.replace(b"/Title", b"/Title", 1) + b"%\n")  # one byte more
+    code, out, err = run("verify", str(pdf))
+    assert code == 1 and "changed" in out
+    sidecar.unlink()
+    pdf.write_bytes(data)
+    code, out, err = run("verify", str(pdf))
+    assert code == 1 and "no alpha.manifest.json beside it" in err

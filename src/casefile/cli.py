@@ -140,6 +140,9 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                                             help="embed audio/video exhibit files as PDF attachments"),
           jobs: int = typer.Option(0, "--jobs", "-j", help="parallel workers (default: all cores)"),
           force: bool = typer.Option(False, "--force", help="re-render even dossiers that are up to date"),
+          profile: str = typer.Option("archive", "--profile", help="archive: PDF/A-3b, manifest inside | "
+                                      "filing: PDF/A-2b, no embedded file, manifest beside it (default out: "
+                                      "ROOT/out/filing)"),
           root: Path = RootOpt):
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
     import time
@@ -149,7 +152,12 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     if edition not in ("public", "confidential", "all"):
         print(f"--edition: unknown edition '{edition}' (public, confidential, all)", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
-    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=out,
+    if profile not in ("archive", "filing"):
+        print(f"--profile: unknown profile '{profile}' (archive, filing)", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    if profile == "filing" and out is None:
+        out = Path(root) / "out" / "filing"  # beside the archive copies, never over them
+    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=out, profile=profile,
                    editions=("confidential", "public") if edition == "all" else (edition,),
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
                    jobs=max(jobs, 0), force=force)
@@ -211,7 +219,8 @@ def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by ca
         from pypdf import PdfReader
 
         try:
-            has_manifest = "casefile-manifest.json" in (PdfReader(str(dossier)).attachments or {})
+            has_manifest = "casefile-manifest.json" in (PdfReader(str(dossier)).attachments or {}) or \
+                Path(dossier).with_suffix(".manifest.json").is_file()
         except Exception:
             has_manifest = False
         if not has_manifest:

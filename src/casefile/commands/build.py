@@ -43,6 +43,7 @@ from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_sizes
 from casefile.pdf.images import image_facts, open_image
 from casefile.pdf.leakcheck import find_leaks
+from casefile.pdf.manifest import sidecar_path
 from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
 from casefile.typeset.document import Rendered, render
@@ -284,10 +285,11 @@ def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
                                                                     r.pages).items()}
 
 
-def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False) -> dict[str, Rendered]:
+def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False,
+                    profile: str = "archive") -> dict[str, Rendered]:
     """Render the editions of one accused, each paginated on its own: the evidence numbers of
     exhibit pages are the same in every edition, "Page X of Y" is each edition's own."""
-    return {ed: render(d, env, template_context(d), attach_media) for ed, d in dossiers.items()}
+    return {ed: render(d, env, template_context(d), attach_media, profile) for ed, d in dossiers.items()}
 
 
 # ------------------------------------------------------------------ the build, step by step
@@ -354,6 +356,7 @@ class Made:
     exhibits: int
     fingerprint: str
     notes: tuple = ()  # warnings to report with it (e.g. fonts that keep it from claiming PDF/A)
+    beside: tuple = ()  # (target, temporary file) of files written beside it (a filing copy's manifest)
 
 
 def plan_cases(opts: Options) -> Plan:
@@ -413,7 +416,7 @@ def make_dossiers(job: Job) -> list[Made]:
     per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [job.accused], p.documents, p.targets)[0]
            for ed in EDITIONS if ed in opts.editions or ed == "confidential"}
     try:
-        rendered = render_editions(per, env, opts.attach_media)
+        rendered = render_editions(per, env, opts.attach_media, opts.profile)
     except LayoutError as e:
         raise _too_tall(p, per["confidential"], env, e) from None
     made: list[Made] = []
@@ -423,8 +426,9 @@ def make_dossiers(job: Job) -> list[Made]:
             if edition == "public":
                 _refuse_leaks(r.pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
+            beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
-                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint, tuple(r.notes)))
+                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint, tuple(r.notes), beside))
     except BaseException:
         discard(made)
         raise
@@ -439,10 +443,11 @@ def commit(opts: Options, work: Work, made: list[Made]):
             if p.lock_text is not None and not opts.frozen:
                 atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
         for m in made:
-            try:
-                os.replace(m.tmp, m.target)
-            except OSError as e:
-                raise io_error(m.target, e) from None
+            for target, tmp in m.beside + ((m.target, m.tmp),):
+                try:
+                    os.replace(tmp, target)
+                except OSError as e:
+                    raise io_error(target, e) from None
     except BaseException:
         discard(made)  # those already renamed are gone: nothing happens
         raise
@@ -482,6 +487,8 @@ def discard(made: list[Made]):
     """Remove the temporary files of dossiers that will not be renamed into place."""
     for m in made:
         unlink(m.tmp)
+        for _, tmp in m.beside:
+            unlink(tmp)
 
 
 def _refuse_leaks(pdf: bytes, terms):

@@ -27,6 +27,7 @@ class Options:
     jobs: int = 0  # 0: one worker per core
     force: bool = False  # re-render even when nothing changed
     attach_media: bool = False
+    profile: str = "archive"  # archive: PDF/A-3b, manifest inside; filing: PDF/A-2b, manifest beside it
 
 
 STATE_NAME = ".casefile-state.json"
