@@ -436,3 +436,7 @@ def _cross_reference_problems(lc: LoadedCase, items: dict[str, LoadedItem]) -> l
             elif ref not in items:
                 out.append(Problem(li.path, line, "body", f"cross-reference [@{ref}]: no item '{ref}' in this case"))
     return out
+
+
+# the same reading for a case's other input files (submissions)
+read_text = _read_text

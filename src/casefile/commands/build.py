@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
@@ -21,11 +21,15 @@ from casefile import __version__
 from casefile.case.body import parse_body
 from casefile.case.loading import LoadedCase, line_for, load_cases, one_line, rel, sha256_file
 from casefile.case.lockfile import LOCK_NAME, assign, assign_documents, format_lock, lock_changes, read_lock
+from casefile.case.submission import load_submissions
+from casefile.commands.submissions import make_submissions
+from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.citations import line_files, pinpoints
 from casefile.dossier.editions import EDITIONS, redaction_terms
 from casefile.dossier.sections import page_ranges
+from casefile.dossier.submission import check_brief
 from casefile.errors import CaseError, Problem
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
@@ -47,6 +51,7 @@ from casefile.pdf.manifest import sidecar_path
 from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
 from casefile.typeset.document import Rendered, render
+from casefile.typeset.submission import glyph_problems as submission_glyph_problems
 from casefile.typeset.templates import template_env
 
 
@@ -67,6 +72,7 @@ class Prepared:
     targets: dict  # (item id, source index) -> the file page its locator names
     fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
+    submissions: list = field(default_factory=list)  # case/submission.LoadedSubmission
 
 
 def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict[str, FileInfo]:
@@ -222,6 +228,10 @@ def prepare(opts: Options) -> list[Prepared]:
     for lc in loaded:
         files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}))
         problems += _glyph_problems(lc)
+        subs, found = load_submissions(lc)
+        problems += found
+        for s in subs:
+            problems += check_brief(lc, s, files, opts.editions) + submission_glyph_problems(s)
         if opts.accused:
             known = {a.id for a in lc.case.accused}
             for a in opts.accused:
@@ -259,7 +269,8 @@ def prepare(opts: Options) -> list[Prepared]:
         targets = _pinpoints(lc, files, problems)
         fps = fingerprints(lc, files, numbers, tdigest, new.documents)
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
-        prepared.append(Prepared(lc, numbers, files, dict(new.documents), targets, fps, text if (changed or not lock_path.exists()) else None))
+        prepared.append(Prepared(lc, numbers, files, dict(new.documents), targets, fps,
+                                 text if (changed or not lock_path.exists()) else None, subs))
     if problems:
         raise CaseError(one_line(problems))
     return prepared
@@ -305,8 +316,13 @@ def build(opts: Options, report=print, progress=None) -> list[Written]:
             return plan.fresh
         work = prepare_jobs(opts, plan, report)  # 2. load, check, number; one job per accused to make
         made = run_jobs(make_dossiers, work.jobs, opts.jobs, progress, discard)  # 3. typeset, in workers
-        commit(opts, work, made)  # 4. the lock files, then every dossier, renamed into place
-        return plan.fresh + work.fresh + record(opts, plan, work, made, report)  # 5. the state files
+        try:  # 3b. then the submissions, against the dossiers as just made
+            briefs = make_submissions(opts, work.prepared, made, report)
+        except BaseException:
+            discard(made)
+            raise
+        commit(opts, work, made + briefs)  # 4. the lock files, then every dossier and submission, renamed into place
+        return plan.fresh + work.fresh + record(opts, plan, work, made, report, briefs)  # 5. the state files
 
 
 @dataclass
@@ -453,9 +469,10 @@ def commit(opts: Options, work: Work, made: list[Made]):
         raise
 
 
-def record(opts: Options, plan: Plan, work: Work, made: list[Made], report) -> list[Written]:
-    """Step 5: report each dossier made, remove the stale ones, and write each case's state
-    file (what the next build compares with: signature, lock, files, dossiers)."""
+def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, briefs: list = ()) -> list[Written]:
+    """Step 5: report each dossier and submission made, remove the stale ones, and write each
+    case's state file (what the next build compares with: signature, lock, files, dossiers,
+    submissions)."""
     written = []
     for m in made:
         st = os.stat(m.target)
@@ -470,6 +487,14 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report) -> l
         if path.exists():
             path.unlink()
             report(f"{path}: removed (no evidence concerns this person any more)")
+    for b in briefs:
+        report(f"{b.target}: {b.pages} pages of text, {b.notes} notes")
+    for p in work.prepared:
+        cid = p.lc.case.id
+        for path in record_submissions(work.states[cid], out_root(opts) / cid, [b for b in briefs if b.case == cid],
+                                       None if opts.accused else opts.editions):
+            path.unlink()
+            report(f"{path}: removed (no longer built)")
     for p in work.prepared:
         cid = p.lc.case.id
         state = work.states[cid]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from casefile.case.body import NameMap, marked_spans
+from casefile.case.body import NameMap, marked_spans, redact_text, replace_names
 from casefile.case.loading import LoadedCase
 
 EDITIONS = ("confidential", "public")
@@ -55,4 +55,25 @@ def redaction_terms(lc: LoadedCase, item_ids: set[str]) -> list[Term]:
         for span in marked_spans(li.body):
             n = li.body.find(span)
             terms.append(Term(span, li.path, li.body_line + li.body[:n].count("\n"), "body"))
+    return terms
+
+
+def public_text(text: str, terms: list[str], names: dict[str, str]) -> str:
+    """A text as the public edition prints it: protected names become pseudonyms, then every
+    term becomes "[redacted]"."""
+    return redact_text(replace_names(text, names), terms)
+
+
+def submission_terms(sub) -> list[str]:
+    """Terms removed from a submission (case/submission.py) in the public edition: its `redact`
+    list and its `[[…]]` spans."""
+    return list(sub.front.redact) + [text for text, _ in sub.marked_spans()]
+
+
+def submission_redaction_terms(lc: LoadedCase, sub, item_ids: set[str]) -> list[Term]:
+    """What the public edition of a submission must not contain: what its annexed dossiers must
+    not (`item_ids`: their items), and the submission's own `redact` terms and `[[…]]` spans."""
+    terms = redaction_terms(lc, item_ids)
+    terms += [Term(t, sub.path, sub.line_of("redact", i), f"redact.{i}") for i, t in enumerate(sub.front.redact)]
+    terms += [Term(text, sub.path, line, "body") for text, line in sub.marked_spans()]
     return terms

@@ -82,7 +82,8 @@ def input_signature(opts: Options, case_id: str) -> str:
 
 
 def outputs_intact(state: dict, out_case: Path) -> bool:
-    for rel_path, rec in state.get("dossiers", {}).items():
+    """Every dossier and submission the state records is there, as written."""
+    for rel_path, rec in [*state.get("dossiers", {}).items(), *state.get("submissions", {}).items()]:
         try:
             st = (out_case / rel_path).stat()
         except OSError:

@@ -1,0 +1,366 @@
+"""Issue 20: submissions whose every citation is a footnote linking to the cited exhibit page.
+
+Read back from the PDFs: each footnote is on the page of its marker (the marker's link and the
+note's anchor are on one page), each reference links to the page it cites (in the combined PDF,
+inside the annexed dossier; in the text alone, a link that opens the dossier file at that page),
+and that page shows the cited page of the exhibit file. The public edition shows a protected
+witness only under the pseudonym and passes the leak check. Problems carry path:line."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from reportlab.pdfgen import canvas
+
+from casefile.case.submission import parse_submission_body, resolve_cross_references
+from casefile.dossier.editions import EDITIONS
+from casefile.pdf.leakcheck import Term, find_leaks
+from conftest import norm, pages_text, run
+
+SECRET = "Zahra Secretname"
+PSEUDONYM = "P-0291"
+
+
+def exhibit_pdf(label: str, pages: int) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    for k in range(1, pages + 1):
+        c.setFont("Helvetica", 28)
+        c.drawString(100, 600, f"{label} sheet {k}")
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+SUBMISSION = """\
+---
+title: A test submission
+addressee: The Special Rapporteur
+date: 2026-11-20
+authors: [Test team]
+annexes: [alpha, beta]
+numbered_paragraphs: true
+bundle: both
+un_summary: true
+withheld_notes:
+  c1: the exhibit is sealed; the Rapporteur may ask for it
+---
+# Facts {#facts}
+
+The witness, Zahra Secretname, saw the transfers [@t1, p. 2]. The decree says so [see @d1, p. 3; @t1].
+
+A statement confirms it [@s1], as does a sealed record [@c1, p. 1].^[Compare [@d1, pp. 1-2].]
+
+# Argument
+
+As shown in [@facts], it follows [@d1, p. 4].
+"""
+# (note, exhibit item, text on the page it must land on, the file and page cited) for every
+# reference, in note order
+EXPECTED = [(1, "t1", "DOC-A sheet 2", "files/a.pdf", 2), (2, "d1", "DOC-C sheet 1", "files/c.pdf", 1),
+            (2, "t1", "Title of t1", None, None), (3, "s1", "Title of s1", None, None),
+            (4, "c1", "DOC-D sheet 1", "files/d.pdf", 1), (5, "d1", "DOC-B sheet 1", "files/b.pdf", 1),
+            (6, "d1", "DOC-C sheet 2", "files/c.pdf", 2)]
+
+
+def make_case(ws, submission: str = SUBMISSION):
+    ws.write("exhibits/demo/files/a.pdf", exhibit_pdf("DOC-A", 3))
+    ws.write("exhibits/demo/files/b.pdf", exhibit_pdf("DOC-B", 2))
+    ws.write("exhibits/demo/files/c.pdf", exhibit_pdf("DOC-C", 2))
+    ws.write("exhibits/demo/files/d.pdf", exhibit_pdf("DOC-D", 1))
+    ws.item("t1", type="testimony", date="1988-07", body="I saw the transfers.",
+            extra="exhibits:\n  - file: files/a.pdf\n")
+    p = ws.path / "cases/demo/evidence/t1.md"
+    p.write_text(p.read_text().replace("  name: A Witness\n",
+                                       f"  name: {SECRET}\n  protected: true\n  pseudonym: {PSEUDONYM}\n"))
+    ws.item("d1", type="decree", date="1988-08", accused=("alpha", "beta"),
+            extra="exhibits:\n  - file: files/b.pdf\n  - file: files/c.pdf\n")
+    ws.item("s1", date="1988-09", accused=("beta",))
+    ws.item("c1", type="document", date="1988-10", extra="confidential: true\nexhibits:\n  - file: files/d.pdf\n")
+    ws.write("cases/demo/submissions/brief.md", submission)
+
+
+def numbers(ws) -> dict[str, str]:
+    lock = (ws.path / "cases/demo/exhibits.lock").read_text()
+    return {m.group(2): m.group(1) for m in re.finditer(r"^(EX-\d+)\s+active\s+(\S+)$", lock, re.M)}
+
+
+def documents(ws) -> dict[str, str]:
+    """Exhibit file -> its document's label (DM-0001): page k has the evidence number DM-0001-000k."""
+    lock = (ws.path / "cases/demo/exhibits.lock").read_text()
+    return {m.group(2): f"DM-{m.group(1)}" for m in re.finditer(r"^document\s+(\d+)\s+active\s+\S+\s+(\S+)$",
+                                                                 lock, re.M)}
+
+
+def links_of(reader: PdfReader):
+    """(page, rect, kind, target) of every link: kind "page" (an internal link: target (page, top
+    or None)) or "file" (target (file, page))."""
+    ids = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
+    out = []
+    for i, page in enumerate(reader.pages, 1):
+        for a in page.get("/Annots", []) or []:
+            a = a.get_object()
+            if a.get("/Subtype") != "/Link":
+                continue
+            rect = tuple(float(v) for v in a["/Rect"])
+            if "/Dest" in a:
+                d = a["/Dest"]
+                top = float(d[3]) if d[1] == "/XYZ" else None
+                out.append((i, rect, "page", (ids[d[0].idnum], top)))
+            elif "/A" in a and a["/A"].get("/S") == "/GoToR":
+                out.append((i, rect, "file", (str(a["/A"]["/F"]), int(a["/A"]["/D"][0]) + 1)))
+            elif "/A" in a:
+                out.append((i, rect, "uri", str(a["/A"].get("/URI"))))
+    return out
+
+
+def notes_and_targets(pdf: Path, text_pages: int):
+    """For each footnote marker of the text, in reading order: (marker page, note page, pages the
+    note's references land on), the references read as the links just below the note's anchor."""
+    r = PdfReader(str(pdf))
+    links = links_of(r)
+    body_end = next(p for _, t, p in outline_titles(pdf) if t == "Table of cited evidence")
+    markers = [(page, rect, target) for page, rect, kind, target in links
+               if kind == "page" and page < body_end and target[1] is not None and rect[3] > target[1]]
+    out = []
+    for page, rect, (note_page, top) in markers:
+        refs = [target for p, rc, kind, target in links if p == note_page and kind in ("page", "file")
+                and top - 13 < rc[3] <= top + 1 and rc[0] > 70 and (kind == "file" or target[0] > text_pages)]
+        out.append((page, note_page, refs))
+    return out
+
+
+def outline_titles(pdf) -> list[tuple[int, str, int]]:
+    """(level, title, page) of every bookmark, depth first. A bookmark ends with its page as the
+    PDF labels it ("· p. 3", "· p. A-12" in an annex): checked, and given without it."""
+    r = PdfReader(str(pdf))
+    labels, out = r.page_labels, []
+
+    def walk(items, level):
+        for it in items:
+            if isinstance(it, list):
+                walk(it, level + 1)
+                continue
+            page = r.get_destination_page_number(it) + 1
+            title, _, shown = it.title.rpartition(" · p. ")
+            assert shown == labels[page - 1], (it.title, labels[page - 1])
+            out.append((level, title, page))
+
+    walk(r.outline, 0)
+    return out
+
+
+def text_pages_of(pdf: Path) -> int:
+    r = PdfReader(str(pdf))
+    labels = r.page_labels
+    return next((i for i, label in enumerate(labels) if label.startswith("A-")), len(labels))
+
+
+def test_every_citation_is_a_footnote_on_its_page_linking_to_the_cited_page(workspace):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    nums = numbers(workspace)
+    pdf = workspace.path / "out/demo/confidential/submissions/brief.pdf"
+    n = text_pages_of(pdf)
+    texts = pages_text(pdf)
+    notes = notes_and_targets(pdf, n)
+    assert len(notes) == 6
+    # each note is drawn on the page of its marker
+    assert all(marker_page == note_page for marker_page, note_page, _ in notes)
+    landed = [(k + 1, [texts[page - 1] for page, _ in refs]) for k, (_, _, refs) in enumerate(notes)]
+    docs = documents(workspace)
+    for note, item, shown, file, page in EXPECTED:
+        pages = dict(landed)[note]
+        # the page shows the cited page of the file, under its exhibit number and evidence number
+        evidence = f"{docs[file]}-{page:04d}" if file else ""
+        assert any(shown in t and nums[item] in t and evidence in t for t in pages), (note, item, shown)
+    # the references print exhibit number, short title, pinpoint and evidence number, and the annex page
+    body = " ".join(texts[:n])
+    assert f"{nums['t1']}, Testimony of {SECRET}, p. 2 [{docs['files/a.pdf']}-0002] (Annex A, p." in body
+    assert f"See {nums['d1']}, Title of d1, p. 3 [{docs['files/c.pdf']}-0001] (Annex A, p." in body
+    assert f"{nums['s1']}, Statement by A speaker (Annex B, p." in body
+    # the annexes follow, under their own outline entries, labelled A-1 …
+    titles = [t for _, t, _ in outline_titles(pdf)]
+    assert "Annex A — Dossier concerning Alpha Person" in titles and "Annex B — Dossier concerning Beta Person" in titles
+    assert PdfReader(str(pdf)).page_labels[n] == "A-1"
+    # the cross-reference and the paragraph numbers
+    assert "As shown in section I, it follows" in body
+    assert "Table of cited evidence" in " ".join(texts)
+
+
+def test_the_text_alone_opens_the_dossier_files_at_the_cited_page(workspace):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    nums = numbers(workspace)
+    for edition in EDITIONS:
+        pdf = workspace.path / f"out/demo/{edition}/submissions/brief-text.pdf"
+        notes = notes_and_targets(pdf, len(PdfReader(str(pdf)).pages))
+        assert len(notes) == 6 and all(m == p for m, p, _ in notes)
+        for note, item, shown, _, _ in EXPECTED:
+            if edition == "public" and item == "c1":
+                assert notes[note - 1][2] == []  # a withheld exhibit: no link
+                continue
+            hits = []
+            for f, page in notes[note - 1][2]:
+                dossier = (pdf.parent / f).resolve()
+                assert dossier.parent == workspace.path.resolve() / "out/demo" / edition
+                hits.append(norm(PdfReader(str(dossier)).pages[page - 1].extract_text()))
+            assert any(shown in t and nums[item] in t for t in hits), (edition, note, item)
+
+
+def test_public_edition_shows_only_the_pseudonym_and_passes_the_leak_check(workspace):
+    make_case(workspace)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    nums = numbers(workspace)
+    for name in ("brief.pdf", "brief-text.pdf"):
+        pub = workspace.path / "out/demo/public/submissions" / name
+        conf = workspace.path / "out/demo/confidential/submissions" / name
+        ptext, ctext = " ".join(pages_text(pub)), " ".join(pages_text(conf))
+        assert SECRET not in ptext and "Secretname" not in ptext
+        assert f"The witness, {PSEUDONYM}, saw the transfers" in ptext
+        assert f"{nums['t1']}, Testimony of {PSEUDONYM}, p. 2" in ptext
+        assert f"{nums['c1']}, withheld from the public edition (the exhibit is sealed; the Rapporteur may ask " \
+               f"for it)" in ptext
+        assert "Title of c1" not in ptext and "DOC-D" not in ptext
+        assert SECRET in ctext and "Title of c1" in ctext
+        terms = [Term(t, "x", 1, "f") for t in (SECRET, "Title of c1")]
+        assert find_leaks(pub.read_bytes(), terms) == []
+        assert find_leaks(conf.read_bytes(), terms) != []
+
+
+def test_a_leak_stops_the_build(workspace, monkeypatch):
+    """The public submission goes through the leak check: were a name to get through, nothing is written."""
+    from casefile.dossier import submission as assembly
+
+    make_case(workspace)
+    monkeypatch.setattr(assembly, "public_text", lambda text, terms, names: text)
+    from casefile.commands.build import build
+    from casefile.errors import CaseError
+    from casefile.output.freshness import Options
+
+    with pytest.raises(CaseError) as e:
+        build(Options(root=workspace.path, jobs=1), report=lambda *_: None)
+    assert f"'{SECRET}' would appear in the public edition of submission 'brief'" in e.value.report()
+    assert not (workspace.path / "out/demo/public/submissions").exists()
+    assert not (workspace.path / "out/demo/confidential/alpha.pdf").exists()
+
+
+def test_problems_carry_path_and_line(workspace):
+    body = SUBMISSION.replace("[@s1]", "[@nope]").replace("[@t1, p. 2]", "[@t1, p. 7]") \
+        .replace("[@d1, p. 4]", "[@x1]").replace("[@facts]", "[@factz](#factz)")
+    body = body.replace("withheld_notes:\n  c1: the exhibit is sealed; the Rapporteur may ask for it\n", "")
+    make_case(workspace, body)
+    workspace.item("x1", accused=("beta",))
+    p = workspace.path / "cases/demo/submissions/brief.md"
+    p.write_text(p.read_text().replace("annexes: [alpha, beta]", "annexes: [alpha, gamma]"))
+    code, out, err = run("check", root=workspace.path)
+    assert code == 1
+    lines = err.splitlines()
+    path = "cases/demo/submissions/brief.md"
+    assert f"{path}:6: annexes.1: unknown accused 'gamma' (known: alpha, beta)" in lines
+    assert f"{path}:13: citation: pinpoint 'p. 7' of @t1: the exhibit has 3 pages (its files: files/a.pdf)" in lines
+    assert f"{path}:15: citation: unknown item 'nope'" in lines
+    assert any(l.startswith(f"{path}:15: citation: item 'c1' is confidential: the public edition cites it as "
+                            f"withheld") for l in lines)
+    assert f"{path}:19: cross-reference: no heading or paragraph has the id 'factz' (did you mean 'facts'?)" in lines
+    assert any(l.startswith(f"{path}:19: citation: item 'x1' concerns beta, none of whom is annexed") for l in lines)
+    assert lines[-1].endswith("problems found")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1 and list(workspace.path.rglob("out/**/*.pdf")) == []
+
+
+def test_bad_pinpoint_of_an_item_without_files_and_unclosed_citation(workspace):
+    make_case(workspace, SUBMISSION.replace("[@s1]", "[@s1, p. 2]").replace("^[Compare [@d1, pp. 1-2].]",
+                                                                               "and [@d1, p. 0 [@t1"))
+    code, out, err = run("check", root=workspace.path)
+    path = "cases/demo/submissions/brief.md"
+    assert code == 1
+    assert err.splitlines() == [
+        f"{path}:17: body: '[@' starts a citation that is not closed by ']'",
+        f"{path}:17: citation: pinpoint 'p. 2' of @s1: the item has no exhibit files, so it has no pages to "
+        f"cite; cite it without a page (or with 'para.', 'line' …)",
+        "2 problems found"]
+
+
+def test_submissions_are_byte_identical_and_up_to_date(workspace):
+    make_case(workspace)
+    assert run("build", root=workspace.path)[0] == 0
+    out = workspace.path / "out/demo"
+    first = {p: p.read_bytes() for p in out.rglob("submissions/*.pdf")}
+    assert len(first) == 4
+    code, stdout, _ = run("build", root=workspace.path)
+    assert code == 0 and "0 dossiers built" in stdout
+    (out / "public/submissions/brief.pdf").unlink()
+    code, stdout, err = run("build", "--force", root=workspace.path)
+    assert code == 0, err
+    assert {p: p.read_bytes() for p in out.rglob("submissions/*.pdf")} == first
+    # a submission removed: its PDFs go
+    (workspace.path / "cases/demo/submissions/brief.md").unlink()
+    assert run("build", root=workspace.path)[0] == 0
+    assert list(out.rglob("submissions/*.pdf")) == []
+
+
+def test_endnotes_and_the_un_summary(workspace):
+    make_case(workspace, SUBMISSION.replace("numbered_paragraphs: true", "notes: endnotes"))
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    pdf = workspace.path / "out/demo/public/submissions/brief.pdf"
+    titles = [t for _, t, _ in outline_titles(pdf)]
+    assert "Notes" in titles and "Summary for the special procedures" in titles
+    text = " ".join(pages_text(pdf))
+    assert f"{PSEUDONYM} (the witness)" in text and SECRET not in text
+    assert "Alpha Person; Beta Person" in text  # the decree's alleged perpetrators: both annexed accused
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("text [@a].", [("text", "text."), ("cite", "a||")]),
+    ("text [@a, p. 2], more", [("text", "text,"), ("cite", "a||p. 2"), ("text", " more")]),
+    ("[see @a, pp. 3-4, 7; also @b.c-d, para. 2]",
+     [("cite", "a|see|pp. 3-4, 7"), ("cite", "b.c-d|also|para. 2")]),
+    ("mail a@b.org [not @ a cite] \\[@x]", [("text", "mail a@b.org [not @ a cite] [@x]")]),
+    ("**bold [@a] still** *it*", [("text", "bold"), ("cite", "a||"), ("text", " still"), ("text", " "),
+                                   ("text", "it")]),
+    ("[[hidden]] and ^[a note [@a]]", [("text", "hidden"), ("text", " and"), ("note", "")]),
+    ("see [@h1] and [the part](#h1)", [("text", "see "), ("xref", "h1"), ("text", " and "), ("xref", "h1")]),
+])
+def test_pandoc_citation_syntax(source, expected):
+    problems = []
+    blocks = resolve_cross_references(parse_submission_body(f"# Part {{#h1}}\n\n{source}", 1, "s.md", problems),
+                                      {"a", "b.c-d"})
+    assert problems == []
+    got = []
+    for s in blocks[1].spans:
+        if s.kind == "cite":
+            got += [("cite", f"{c.key}|{c.prefix}|{c.locator}") for c in s.cites]
+        elif s.kind == "xref":
+            got.append(("xref", s.key))
+        else:
+            got.append((s.kind, s.text))
+    assert got == expected
+
+
+def test_the_sample_submission_builds(tmp_path):
+    """The sample case's submission: every sentence cites; every note lands on an exhibit page."""
+    import shutil
+
+    from conftest import REPO
+
+    for d in ("cases", "exhibits"):
+        shutil.copytree(REPO / d, tmp_path / d)
+    code, out, err = run("build", "--edition", "public", root=tmp_path)
+    assert code == 0, err
+    pdf = tmp_path / "out/1988-massacre/public/submissions/un-special-rapporteur.pdf"
+    n = text_pages_of(pdf)
+    notes = notes_and_targets(pdf, n)
+    assert len(notes) >= 15 and all(m == p and refs for m, p, refs in notes)
+    texts = pages_text(pdf)
+    for _, _, refs in notes:
+        for page, _ in refs:
+            assert re.search(r"EX-\d{4} · sources/\S+\.pdf · page \d of \d", texts[page - 1]), texts[page - 1][:200]
