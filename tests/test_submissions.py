@@ -364,3 +364,38 @@ def test_the_sample_submission_builds(tmp_path):
     for _, _, refs in notes:
         for page, _ in refs:
             assert re.search(r"EX-\d{4} · sources/\S+\.pdf · page \d of \d", texts[page - 1]), texts[page - 1][:200]
+
+
+def test_the_sample_submission_quotes_the_seeds_word_for_word_and_cites_every_fact():
+    """Every quotation of the sample submission is in one of the two seed articles, word for word
+    (quotation marks aside), and every paragraph of its factual sections cites an item (or
+    introduces a quotation or list that does)."""
+    from casefile.case.loading import load_cases
+    from casefile.case.submission import load_submissions
+    from conftest import REPO
+
+    seeds = " ".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "exhibits/1988-massacre/sources")
+                                                                   .glob("*.txt")))
+
+    def flat(s: str) -> str:
+        return " ".join(re.sub("[’‘“”'\"]", '"', s).split()).casefold()
+
+    source = (REPO / "cases/1988-massacre/submissions/un-special-rapporteur.md").read_text(encoding="utf-8")
+    body = " ".join(" ".join(line.lstrip("> ") for line in source.split("\n---\n", 1)[1].split("\n")).split())
+    quotes = re.findall(r"“(.+?)”", body)
+    assert len(quotes) >= 20
+    assert [q for q in quotes if flat(q).strip(" .,") not in flat(seeds)] == []
+
+    lc = load_cases(REPO, ["1988-massacre"])[0]
+    subs, problems = load_submissions(lc)
+    assert problems == [] and len(subs) == 1
+    section, uncited = "", []
+    for b in subs[0].blocks:
+        if b.kind == "h":
+            section = b.id
+            continue
+        if section in ("executions", "decrees", "survivors"):
+            text = "".join(s.text for s in b.spans if s.kind == "text").strip()
+            if not any(s.kind == "cite" for s in b.spans) and not text.endswith((":", "that")):
+                uncited.append(text[:60])
+    assert uncited == []
