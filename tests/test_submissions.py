@@ -399,3 +399,28 @@ def test_the_sample_submission_quotes_the_seeds_word_for_word_and_cites_every_fa
             if not any(s.kind == "cite" for s in b.spans) and not text.endswith((":", "that")):
                 uncited.append(text[:60])
     assert uncited == []
+
+
+def test_a_pinpoint_given_as_an_evidence_number(workspace):
+    """`[@d1, DM-0003-0002]`: page 2 of d1's second file (the exhibit's page 4), as lawyers cite by
+    evidence number; one that is not a page of the item's files is a path:line problem."""
+    make_case(workspace, SUBMISSION.replace("[@d1, p. 4]", "[@d1, DM-0003-0002]"))
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    assert documents(workspace)["files/c.pdf"] == "DM-0003"
+    pdf = workspace.path / "out/demo/confidential/submissions/brief.pdf"
+    n = text_pages_of(pdf)
+    texts = pages_text(pdf)
+    assert f"{numbers(workspace)['d1']}, Title of d1, p. 4 [DM-0003-0002] (Annex A, p." in " ".join(texts[:n])
+    (page, _), = notes_and_targets(pdf, n)[5][2]
+    assert "DOC-C sheet 2" in texts[page - 1] and "DM-0003-0002" in texts[page - 1]
+
+    p = workspace.path / "cases/demo/submissions/brief.md"
+    p.write_text(p.read_text().replace("[@d1, DM-0003-0002]", "[@d1, DM-0001-0001; @t1, DM-0001-0009]"))
+    code, out, err = run("check", root=workspace.path)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        "cases/demo/submissions/brief.md:21: citation: pinpoint DM-0001-0001 of @d1: not the evidence number of "
+        "a page of the item's exhibit files (their documents: DM-0002, DM-0003)",
+        "cases/demo/submissions/brief.md:21: citation: pinpoint DM-0001-0009 of @t1: files/a.pdf has 3 pages "
+        "(DM-0001-0001 to DM-0001-0003)"]

@@ -83,7 +83,8 @@ class Cite:
     locator: str  # the printed locator and suffix: "p. 2, emphasis added", or ""
     pages: tuple[tuple[int, int], ...]  # page ranges named by a page locator; () when none
     line: int
-    rest: str = ""  # what follows a page locator's pages: ", emphasis added"
+    rest: str = ""  # what follows a page locator's pages (or evidence number): ", emphasis added"
+    evidence: str = ""  # an evidence number given as the pinpoint: "IR88-0003-0002"
 
 
 @dataclass(frozen=True)
@@ -546,6 +547,8 @@ def _looks_like_citation(content: str) -> bool:
 
 
 _PAGE_LABELS = {"p", "pp", "page", "pages", "pg", "pgs"}
+# an evidence number (the permanent number of an exhibit file's page): PREFIX-DOCUMENT-PAGE
+_EVIDENCE = re.compile(r"^(?P<number>[A-Za-z0-9][A-Za-z0-9-]*?-\d{4,}-\d{4,})(?![\w-])(?P<rest>.*)$", re.S)
 _PAGE_LIST = re.compile(r"(\d+)(?:\s*[-–—]\s*(\d+))?")
 _LOCATOR = re.compile(r"^(?:(?P<label>[A-Za-z§¶]+)\.?\s*)?(?P<pages>\d+(?:\s*[-–—]\s*\d+)?"
                       r"(?:\s*(?:,|&|and)\s*\d+(?:\s*[-–—]\s*\d+)?)*)(?P<rest>.*)$", re.S)
@@ -579,11 +582,15 @@ def _citation_group(content: str, line: int, path: str, problems: list[Problem])
             locator = rest[1:].strip()
         elif rest:
             locator = rest
-        if locator:
+        evidence = ""
+        ev = _EVIDENCE.match(locator)
+        if ev:
+            evidence, after = ev.group("number"), ev.group("rest")
+        elif locator:
             pages, after, bad = parse_pages(locator)
             if bad:
                 problems.append(Problem(path, line, "citation", f"pinpoint '{locator}' of @{key}: {bad}"))
-        out.append(Cite(key, prefix, locator, pages, line, after))
+        out.append(Cite(key, prefix, locator, pages, line, after, evidence))
     return out
 
 

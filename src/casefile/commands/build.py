@@ -29,7 +29,7 @@ from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, te
 from casefile.dossier.citations import line_files, pinpoints
 from casefile.dossier.editions import EDITIONS, redaction_terms
 from casefile.dossier.sections import page_ranges
-from casefile.dossier.submission import check_brief
+from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
@@ -261,6 +261,8 @@ def prepare(opts: Options) -> list[Prepared]:
             continue  # a file problem is already reported
         order = sorted(lc.items, key=lambda li: new.numbers[li.item.id])
         new = assign_documents(new, [(files[ef.file].sha256, ef.file) for li in order for ef in li.item.exhibits])
+        for s in subs:
+            problems += check_evidence_numbers(lc, s, files, new.documents)
         changed = lock_changes(old, new)
         if changed and opts.frozen:
             for c in changed:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from casefile.case.body import REDACTED
 from casefile.case.dates import display_date
 from casefile.case.loading import LoadedCase
+from casefile.case.lockfile import document_label
 from casefile.case.submission import Block, Cite, LoadedSubmission, Span, UNSummary
 from casefile.dossier.assembly import TYPE_LABELS, Dossier, Exhibit, FileInfo
 from casefile.dossier.editions import protected_names, public_terms, public_text, submission_terms
@@ -46,6 +47,7 @@ class Reference:
     item_id: str = ""  # for the checks and the tables; never printed
     line: int = 0
     exhibit: Exhibit | None = field(default=None, repr=False)  # as assembled for the edition
+    rest: str = ""  # what follows the pinpoint (", emphasis added")
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ def page_text(pages: tuple[tuple[int, int], ...]) -> str:
 
 def locator_text(c: Cite) -> str:
     """The pinpoint as printed: page locators written one way ("p. 2", "pp. 2–3"), the rest as given."""
+    if c.evidence:  # the page of the exhibit it is, and the rest, are known once placed (locate)
+        return c.rest.lstrip(", ")
     if not c.pages:
         return c.locator
     return page_text(c.pages) + c.rest
@@ -213,6 +217,39 @@ def check_brief(lc: LoadedCase, sub: LoadedSubmission, files: dict[str, FileInfo
                                f"item '{c.key}' is confidential: the public edition cites it as withheld; say "
                                f"what that edition tells the reader under withheld_notes: {{{c.key}: \"…\"}} "
                                f"(or build the submission in the confidential edition only)"))
+    return out
+
+
+def check_evidence_numbers(lc: LoadedCase, sub: LoadedSubmission, files: dict[str, FileInfo],
+                           documents: dict[str, int]) -> list[Problem]:
+    """A pinpoint given as an evidence number names a page of one of the item's exhibit files."""
+    items = {li.item.id: li for li in lc.items}
+    prefix = lc.case.numbering.stamp_prefix
+    out = []
+    for c in sub.cites():
+        li = items.get(c.key)
+        if li is None or not c.evidence:
+            continue
+        labels = []
+        for ef in li.item.exhibits:
+            f = files.get(ef.file)
+            n = documents.get(f.sha256) if f else None
+            if not n:
+                continue
+            label = document_label(prefix, n)
+            labels.append(label)
+            if c.evidence.startswith(label + "-"):
+                page = int(c.evidence[len(label) + 1:])
+                count = f.pages if f.kind == "pdf" else (None if f.kind == "text" else max(f.pages, 1))
+                if page < 1 or (count is not None and page > count):
+                    out.append(Problem(sub.path, c.line, "citation",
+                                       f"pinpoint {c.evidence} of @{c.key}: {ef.file} has {count} "
+                                       f"page{'s' if count != 1 else ''} ({label}-{1:04d} to {label}-{count:04d})"))
+                break
+        else:
+            out.append(Problem(sub.path, c.line, "citation",
+                               f"pinpoint {c.evidence} of @{c.key}: not the evidence number of a page of the item's "
+                               f"exhibit files (their documents: {', '.join(labels) or 'none'})"))
     return out
 
 
@@ -310,7 +347,8 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
                         txt(c.prefix), "" if withheld else txt(locator_text(c)),
                         c.pages[0][0] if c.pages else None, withheld,
                         txt(fm.withheld_notes.get(c.key, ""), public_terms(li)) if withheld else "",
-                        ai, item_id=c.key, line=c.line, exhibit=ex)
+                        ai, evidence=None if withheld else (c.evidence or None), item_id=c.key, line=c.line,
+                        exhibit=ex, rest=txt(c.rest))
         references.append(ref)
         return ref
 
@@ -459,19 +497,29 @@ def locate(brief: Brief, manifests: dict[str, dict]) -> list[Problem]:
         if entry is None or not entry.get("pages"):
             continue
         r.annex_page = entry["pages"][0]
-        if r.page is None:
+        if r.page is None and not r.evidence:
             continue
         evidence = {e["number"]: e["page"] for e in m.get("evidence", [])}
-        remaining, found = r.page, False
-        for i, f in enumerate(r.exhibit.files):
+        counts = []
+        for f in r.exhibit.files:
             if f.withheld or not f.document_label:
-                n = f.pages if f.kind == "pdf" else 1
+                counts.append(f.pages if f.kind == "pdf" else 1)
             else:
-                n = sum(1 for number in evidence if number.startswith(f.document_label + "-"))
+                counts.append(sum(1 for number in evidence if number.startswith(f.document_label + "-")))
+        if r.page is None:  # given as an evidence number: which page of the exhibit that is
+            i = next((i for i, f in enumerate(r.exhibit.files) if f.document_label
+                      and r.evidence.startswith(f.document_label + "-")), None)
+            if i is None:
+                continue
+            r.page = sum(counts[:i]) + int(r.evidence[len(r.exhibit.files[i].document_label) + 1:])
+            r.locator = page_text(((r.page, r.page),)) + (", " + r.locator if r.locator else "")
+        remaining, found = r.page, False
+        for i, (f, n) in enumerate(zip(r.exhibit.files, counts)):
             if remaining <= n:
                 found = True
                 if f.withheld or not f.document_label:
                     r.file_withheld = f.withheld
+                    r.evidence = None
                     files = entry.get("files") or []
                     span = files[i].get("pages") if i < len(files) else None
                     if span:
