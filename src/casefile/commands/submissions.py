@@ -22,7 +22,7 @@ from casefile.output.atomic import unlink, write_temporary
 from casefile.output.freshness import Options, out_root
 from casefile.pdf.annexes import AnnexPDF, bind
 from casefile.pdf.leakcheck import find_leaks
-from casefile.pdf.manifest import read_manifest
+from casefile.pdf.manifest import MANIFEST_NAME, read_manifest, sidecar_path
 
 FOLDER = "submissions"  # in OUT/<case>/<edition>/
 
@@ -45,6 +45,7 @@ class MadeBrief:
     case: str
     pages: int  # of the text
     notes: int
+    beside: tuple = ()  # nothing is written beside a submission
 
 
 def make_submissions(opts: Options, prepared: list, dossiers: list, report=print) -> list[MadeBrief]:
@@ -55,11 +56,10 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
     if opts.accused and any(p.submissions for p in prepared):
         report("submissions are not built with --accused (their annexes would not all be fresh)")
         return []
-    from pypdf import PdfReader
-
     from casefile.typeset.submission import render_brief
 
     made: dict[str, str] = {str(d.target): d.tmp for d in dossiers}
+    made.update({str(target): tmp for d in dossiers for target, tmp in d.beside})
     out: list[MadeBrief] = []
     problems: list[Problem] = []
     try:
@@ -82,7 +82,7 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                                                     f"({e.strerror or e}); build it first"))
                             break
                         annex_pdfs[acc] = data
-                        manifests[acc] = read_manifest(PdfReader(io.BytesIO(data), strict=False), str(target))
+                        manifests[acc] = _manifest(data, target, made)
                     if len(annex_pdfs) != len(sub.front.annexes):
                         continue
                     fp = hashlib.sha256("\0".join([__version__, sub.digest, edition] + [
@@ -124,6 +124,22 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
             unlink(b.tmp)
         raise
     return out
+
+
+def _manifest(data: bytes, target: Path, made: dict[str, str]) -> dict:
+    """A dossier's manifest: attached to it, or (a filing copy) in the file beside it."""
+    import json
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data), strict=False)
+    if MANIFEST_NAME in (reader.attachments or {}):
+        return read_manifest(reader, str(target))
+    beside = sidecar_path(target)
+    try:
+        return json.loads(Path(made.get(str(beside), beside)).read_bytes().decode("utf-8"))
+    except (OSError, ValueError) as e:
+        raise CaseError([Problem(str(beside), 0, "manifest", f"the dossier's manifest cannot be read ({e})")])
 
 
 def record(state: dict, out_case: Path, briefs: list[MadeBrief], editions: tuple[str, ...] | None) -> list[Path]:
