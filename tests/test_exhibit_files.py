@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                           NumberObject, TextStringObject)
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
@@ -71,65 +70,53 @@ def active_pdf(label: str) -> bytes:
     a page action, a form field and an embedded file."""
     w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([label]))))
     page = w.pages[0]
-    link = DictionaryObject({
+    w.add_annotation(0, DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
         NameObject("/Rect"): ArrayObject([NumberObject(100), NumberObject(100), NumberObject(300), NumberObject(200)]),
         NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/URI"),
-                                            NameObject("/URI"): TextStringObject("https://evil.example/x")})})
-    field = DictionaryObject({
+                                            NameObject("/URI"): TextStringObject("https://evil.example/x")})}))
+    field = w.add_annotation(0, DictionaryObject({
         NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Widget"),
         NameObject("/FT"): NameObject("/Tx"), NameObject("/T"): TextStringObject("secretfield"),
-        NameObject("/Rect"): ArrayObject([NumberObject(100), NumberObject(300), NumberObject(300), NumberObject(330)]),
-        NameObject("/P"): page.indirect_reference})
-    field_ref = w._add_object(field)
-    page[NameObject("/Annots")] = ArrayObject([w._add_object(link), field_ref])
+        NameObject("/Rect"): ArrayObject([NumberObject(100), NumberObject(300), NumberObject(300), NumberObject(330)])}))
     page[NameObject("/AA")] = DictionaryObject({NameObject("/O"): DictionaryObject({
         NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('page')")})})
-    w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field_ref])})
-    w._root_object[NameObject("/OpenAction")] = DictionaryObject({
+    root = w.root_object
+    root[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field.indirect_reference])})
+    root[NameObject("/OpenAction")] = DictionaryObject({
         NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('open')")})
     w.add_attachment("payload.exe", b"MZ evil payload")
     # a resource entry pointing back at the catalog: copying resources must not drag it along
     res = page["/Resources"].get_object()
-    res[NameObject("/Properties")] = DictionaryObject({NameObject("/Sneaky"): w._root_object.indirect_reference})
+    res[NameObject("/Properties")] = DictionaryObject({NameObject("/Sneaky"): root.indirect_reference})
     return write_pdf(w)
 
 
 def annotated_pdf() -> bytes:
     """A page with a filled-in form field, a black "stamp" annotation at its lower left and a
     hidden annotation: what a viewer shows of them must survive (flattened), nothing else."""
-    w = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["ANNOTATED PAGE"]))))
-    page = w.pages[0]
-    font = w._add_object(DictionaryObject({NameObject("/Type"): NameObject("/Font"),
-                                           NameObject("/Subtype"): NameObject("/Type1"),
-                                           NameObject("/BaseFont"): NameObject("/Helvetica")}))
+    def stream(dictionary: bytes, data: bytes) -> bytes:
+        return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
 
-    def appearance(ops: bytes, bbox):
-        s = DecodedStreamObject()
-        s.set_data(ops)
-        s.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                  NameObject("/BBox"): ArrayObject(FloatObject(v) for v in bbox),
-                  NameObject("/Resources"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-                      {NameObject("/Helv"): font})})})
-        return w._add_object(s)
+    def appearance(ops: bytes, bbox: bytes) -> bytes:
+        return stream(b"/Type /XObject /Subtype /Form /BBox [%s] /Resources << /Font << /Helv 6 0 R >> >>" % bbox, ops)
 
-    def annot(subtype, rect, ap, flags=4, **extra):
-        d = DictionaryObject({NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject(subtype),
-                              NameObject("/Rect"): ArrayObject(FloatObject(v) for v in rect),
-                              NameObject("/F"): NumberObject(flags),
-                              NameObject("/AP"): DictionaryObject({NameObject("/N"): ap})})
-        d.update({NameObject("/" + k): v for k, v in extra.items()})
-        return w._add_object(d)
-
-    field = annot("/Widget", (100, 600, 400, 630),
-                  appearance(b"BT /Helv 14 Tf 4 8 Td (FIELD VALUE) Tj ET", (0, 0, 300, 30)),
-                  FT=NameObject("/Tx"), T=TextStringObject("name"), V=TextStringObject("FIELD VALUE"))
-    stamp = annot("/Stamp", (0, 0, 120, 120), appearance(b"0 g 0 0 10 10 re f", (0, 0, 10, 10)))
-    hidden = annot("/FreeText", (100, 400, 400, 430),
-                   appearance(b"BT /Helv 14 Tf 4 8 Td (HIDDEN TEXT) Tj ET", (0, 0, 300, 30)), flags=2)
-    page[NameObject("/Annots")] = ArrayObject([field, stamp, hidden])
-    w._root_object[NameObject("/AcroForm")] = DictionaryObject({NameObject("/Fields"): ArrayObject([field])})
-    return write_pdf(w)
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [7 0 R] >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.2756 841.8898] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Annots [7 0 R 9 0 R 11 0 R] >>",
+        stream(b"", b"BT /F1 24 Tf 150 420.9449 Td (ANNOTATED PAGE) Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Annot /Subtype /Widget /Rect [100 600 400 630] /F 4 /AP << /N 8 0 R >> "
+        b"/FT /Tx /T (name) /V (FIELD VALUE) /P 3 0 R >>",
+        appearance(b"BT /Helv 14 Tf 4 8 Td (FIELD VALUE) Tj ET", b"0 0 300 30"),
+        b"<< /Type /Annot /Subtype /Stamp /Rect [0 0 120 120] /F 4 /AP << /N 10 0 R >> >>",
+        appearance(b"0 g 0 0 10 10 re f", b"0 0 10 10"),
+        b"<< /Type /Annot /Subtype /FreeText /Rect [100 400 400 430] /F 2 /AP << /N 12 0 R >> >>",
+        appearance(b"BT /Helv 14 Tf 4 8 Td (HIDDEN TEXT) Tj ET", b"0 0 300 30"),
+    ])
 
 
 def raw_pdf(objects: list[bytes]) -> bytes:

@@ -8,7 +8,6 @@ import io
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
 from conftest import run
 from test_exhibit_files import OUT, build, exhibit_item, make_pdf, manifest, png
@@ -77,9 +76,9 @@ def test_edited_page_content_is_found(workspace, dossier):
 
     def edit(w):  # a line of text added to the cover, as any PDF tool could
         page = w.pages[0]
-        extra = DecodedStreamObject()
-        extra.set_data(b"BT /F1 30 Tf 100 100 Td (FORGED) Tj ET")
-        page[NameObject("/Contents")] = ArrayObject([page.raw_get("/Contents"), w._add_object(extra)])
+        content = page.get_contents()
+        content.set_data(content.get_data() + b"\nBT /F1 30 Tf 100 100 Td (FORGED) Tj ET")
+        page.replace_contents(content)
     rewrite(dossier, edit)
     code, out, err = verify(dossier, "--root", str(workspace.path))
     assert code == 1
@@ -115,12 +114,12 @@ def test_any_change_to_the_file_is_found(workspace, dossier):
         from pypdf.annotations import FreeText
         w.add_annotation(0, FreeText(text="FORGED", rect=(50, 50, 200, 80)))
 
-    def swap(w):
-        res = w.pages[page_no - 1]["/Resources"]
-        for ref in res["/XObject"].values():
-            x = ref.get_object()
-            if x.get("/Subtype") == "/Image":
-                x._data = x._data[:-1] + bytes([x._data[-1] ^ 1])
+    def swap(w):  # one pixel of the scan changed
+        image = w.pages[page_no - 1].images[0]
+        pixels = image.image.copy()
+        first = pixels.getpixel((0, 0))
+        pixels.putpixel((0, 0), first ^ 1 if isinstance(first, int) else (first[0] ^ 1, *first[1:]))
+        image.replace(pixels)
     changes = {"re-saved": lambda w: None, "annotated": annotate, "swapped image": swap,
                "information": lambda w: w.add_metadata({"/Title": "Another title"})}
     for what, change in changes.items():
