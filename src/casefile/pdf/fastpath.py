@@ -3,8 +3,8 @@ with pypdf's public API.
 
 With the environment variable CASEFILE_PLAIN_PYPDF=1 every function here takes its plain way:
 the dossiers are the same bytes (tests/test_fastpath_pypdf.py builds them both ways and compares),
-only slower. `make test-latest` runs that comparison against pypdf's newest release, which is
-where a change of these internals shows first.
+only slower. Run against a newer pypdf, that test is where a change of these internals shows
+first; if one breaks, the switch keeps casefile working until it is mended.
 
 - `stored_bytes(stream)`: the bytes of a stream as stored in its file, still encoded. Copying an
   exhibit page copies its content, images and fonts as stored (nothing decoded, nothing re-
