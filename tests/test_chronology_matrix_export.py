@@ -4,6 +4,8 @@ import csv
 import io
 import json
 
+import casefile.commands.build
+import casefile.typeset.document
 from casefile.commands.export import Export
 from conftest import links, outline_titles, pages_text, run
 from test_editions import make_case as make_redacted_case
@@ -18,8 +20,8 @@ def make_case(ws):
     ws.item("other", accused=("beta",), date="1987", extra="charges: [persecution]\n")
 
 
-def build(ws):
-    code, out, err = run("build", "--edition", "confidential", root=ws.path)
+def build(ws, edition="confidential"):
+    code, out, err = run("build", "--edition", edition, root=ws.path)
     assert code == 0, err
     return ws.path / "out/demo/confidential/alpha.pdf"
 
@@ -64,7 +66,7 @@ def test_matrix_cells(workspace):
 
 def test_export_pages_equal_pdf(workspace, tmp_path):
     make_case(workspace)
-    pdf = build(workspace)
+    pdf = build(workspace, "all")
     code, out, err = run("export", "--format", "json", "--out", str(tmp_path), root=workspace.path)
     assert code == 0, err
     data = json.loads((tmp_path / "demo-confidential.json").read_text(encoding="utf-8"))
@@ -82,7 +84,7 @@ def test_export_pages_equal_pdf(workspace, tmp_path):
 
 def test_csv_opens_in_a_spreadsheet(workspace, tmp_path):
     make_case(workspace)
-    build(workspace)
+    build(workspace, "all")
     code, out, err = run("export", "--out", str(tmp_path), root=workspace.path)
     assert code == 0, err
     raw = (tmp_path / "demo-confidential-exhibits.csv").read_bytes()
@@ -105,3 +107,56 @@ def test_public_export_is_redacted(workspace, tmp_path):
     data = json.loads(raw)
     withheld = [e for e in data["exhibits"] if e["withheld"]]
     assert len(withheld) == 1 and withheld[0]["item"] is None
+
+
+def test_export_reads_what_build_wrote_and_says_when_it_is_not_there(workspace, tmp_path):
+    make_case(workspace)
+    args = ("export", "--format", "json", "--out", str(tmp_path / "export"))
+    code, out, err = run(*args, root=workspace.path)
+    assert code == 1 and not (tmp_path / "export").exists()
+    assert err.splitlines() == [f"{workspace.path}/out/demo/confidential/alpha.pdf:0: dossier: missing or out of "
+                                f"date (and 1 more): run casefile build first", "1 problem found"]
+    build(workspace, "all")
+    code, out, err = run(*args, root=workspace.path)
+    assert code == 0, err
+    workspace.item("year", date="1987", extra="charges: [murder]\n")  # changed since the build
+    code, out, err = run(*args, root=workspace.path)
+    assert code == 1
+    assert err.splitlines()[0].endswith("alpha.pdf:0: dossier: missing or out of date: run casefile build first")
+    build(workspace, "all")
+    code, out, err = run(*args, root=workspace.path)
+    assert code == 0, err
+
+
+def test_export_typesets_nothing(workspace, tmp_path, monkeypatch):
+    make_case(workspace)
+    build(workspace, "all")
+
+    def render(*args, **kwargs):
+        raise AssertionError("export typeset a dossier")
+
+    monkeypatch.setattr(casefile.typeset.document, "render", render)
+    monkeypatch.setattr(casefile.commands.build, "render", render)
+    code, out, err = run("export", "--format", "json", "--out", str(tmp_path), root=workspace.path)
+    assert code == 0, err
+    assert json.loads((tmp_path / "demo-confidential.json").read_text(encoding="utf-8"))["exhibits"]
+
+
+def test_public_export_pages_are_each_exhibits_own(workspace, tmp_path):
+    """A shown exhibit followed by a withheld one ends where the withheld one starts."""
+    workspace.item("shown", date="1988-06", body="Shown text.")
+    workspace.item("sealed", date="1988-07", extra="confidential: true\n", body="Sealed. " * 900)
+    workspace.item("later", date="1988-08", body="Later text.")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    code, out, err = run("export", "--format", "json", "--edition", "public", "--out", str(tmp_path),
+                         root=workspace.path)
+    assert code == 0, err
+    data = json.loads((tmp_path / "demo-public.json").read_text(encoding="utf-8"))
+    texts = pages_text(workspace.path / "out/demo/public/alpha.pdf")
+    ranges = [(e["number"], e["withheld"], p["first"], p["last"]) for e in data["exhibits"] for p in e["pages"]]
+    assert [w for _, w, _, _ in ranges] == [False, True, False]
+    for (number, _, first, last), nxt in zip(ranges, ranges[1:] + [None]):
+        assert nxt is None or last == nxt[2] - 1
+        for page in range(first, last + 1):
+            assert number in texts[page - 1]

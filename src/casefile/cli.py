@@ -251,14 +251,17 @@ def export(case: Optional[str] = typer.Argument(None, help="case id (default: ev
            format: str = typer.Option("csv", "--format", help="csv | json"),
            accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),
            edition: str = typer.Option("confidential", "--edition", help="public | confidential"),
-           out: Optional[Path] = typer.Option(None, "--out", help="folder (default: ROOT/out/<case>/export/<edition>)"),
+           out: Optional[Path] = typer.Option(None, "--out", help="folder (default: DOSSIERS/<case>/export/<edition>)"),
+           dossiers: Optional[Path] = typer.Option(None, "--dossiers", help="the output folder the dossiers were "
+                                                   "built into (build's --out; default: ROOT/out)"),
            root: Path = RootOpt):
-    """Write the exhibit list and the chronology as CSV (UTF-8 with BOM) or JSON."""
+    """Write the exhibit list and the chronology as CSV (UTF-8 with BOM) or JSON, from the dossiers
+    `build` wrote (their page ranges): run `build` first."""
     from casefile.commands.build import Options
     from casefile.commands.export import export as run_export
 
     if format not in ("csv", "json") or edition not in ("public", "confidential"):
         print("--format is csv or json; --edition is public or confidential", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
-    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, frozen=True)
+    opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=dossiers)
     _run(run_export, opts, format, edition, out)

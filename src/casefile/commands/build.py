@@ -27,7 +27,7 @@ from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.citations import line_files, pinpoints
-from casefile.dossier.editions import EDITIONS, redaction_terms
+from casefile.dossier.editions import redaction_terms
 from casefile.dossier.sections import page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
@@ -47,10 +47,10 @@ from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_sizes
 from casefile.pdf.images import image_facts, open_image
 from casefile.pdf.leakcheck import find_leaks
-from casefile.pdf.manifest import sidecar_path
+from casefile.pdf.manifest import evidence_pages, sidecar_path
 from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
-from casefile.typeset.document import Rendered, render
+from casefile.typeset.document import render
 from casefile.typeset.submission import glyph_problems as submission_glyph_problems
 from casefile.typeset.templates import template_env
 
@@ -292,19 +292,6 @@ def _pinpoints(lc: LoadedCase, files: dict[str, FileInfo], problems: list[Proble
     return targets
 
 
-def section_pages(r: Rendered, d: Dossier) -> dict[str, int]:
-    """Pages taken by each section (and each exhibit) of a rendered dossier."""
-    return {k: last - first + 1 for k, (first, last) in page_ranges(r.anchors, [e.number for e in d.exhibits],
-                                                                    r.pages).items()}
-
-
-def render_editions(dossiers: dict[str, Dossier], env, attach_media: bool = False,
-                    profile: str = "archive") -> dict[str, Rendered]:
-    """Render the editions of one accused, each paginated on its own: the evidence numbers of
-    exhibit pages are the same in every edition, "Page X of Y" is each edition's own."""
-    return {ed: render(d, env, template_context(d), attach_media, profile) for ed, d in dossiers.items()}
-
-
 # ------------------------------------------------------------------ the build, step by step
 
 
@@ -373,6 +360,8 @@ class Made:
     pages: int
     exhibits: int
     fingerprint: str
+    ranges: dict = field(compare=False)  # section key or exhibit number -> (first page, last page)
+    evidence: list = field(compare=False)  # each evidence number with its page (as in the manifest)
     notes: tuple = ()  # warnings to report with it (e.g. fonts that keep it from claiming PDF/A)
     beside: tuple = ()  # (target, temporary file) of files written beside it (a filing copy's manifest)
 
@@ -427,26 +416,26 @@ def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
 
 
 def make_dossiers(job: Job) -> list[Made]:
-    """Step 3, in a worker: typeset the editions of one accused, check the public one for leaks,
-    write each to a temporary file beside its target."""
+    """Step 3, in a worker: typeset each edition of one accused's dossier (each paginated on its
+    own), check the public one for leaks, write each to a temporary file beside its target."""
     p, opts = job.prepared, job.opts
     env = template_env(opts.root)
-    per = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, [job.accused], p.documents, p.targets)[0]
-           for ed in EDITIONS if ed in opts.editions or ed == "confidential"}
-    try:
-        rendered = render_editions(per, env, opts.attach_media, opts.profile)
-    except LayoutError as e:
-        raise _too_tall(p, per["confidential"], env, e) from None
     made: list[Made] = []
     try:
         for edition in opts.editions:
-            d, r = per[edition], rendered[edition]
+            d = assemble(p.lc, p.numbers, p.files, edition, p.fingerprints, [job.accused], p.documents, p.targets)[0]
+            try:
+                r = render(d, env, template_context(d), opts.attach_media, opts.profile)
+            except LayoutError as e:
+                raise _too_tall(p, d, env, e) from None
             if edition == "public":
                 _refuse_leaks(r.pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
             beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
-                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint, tuple(r.notes), beside))
+                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint,
+                             page_ranges(r.anchors, [e.number for e in d.exhibits], r.pages),
+                             evidence_pages(d, r.anchors), tuple(r.notes), beside))
     except BaseException:
         discard(made)
         raise
@@ -480,7 +469,8 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
         st = os.stat(m.target)
         work.states[m.case].setdefault("dossiers", {})[f"{m.target.parent.name}/{m.target.name}"] = {
             "fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "size": st.st_size,
-            "mtime_ns": st.st_mtime_ns}
+            "mtime_ns": st.st_mtime_ns, "ranges": {k: list(v) for k, v in m.ranges.items()},
+            "evidence": m.evidence}
         written.append(Written(m.target, m.pages, m.exhibits))
         report(f"{m.target}: {m.pages} pages, {m.exhibits} exhibits")
         for note in m.notes:

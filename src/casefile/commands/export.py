@@ -1,8 +1,11 @@
 """`casefile export`: the exhibit list and the chronology as data (CSV or JSON) for e-filing.
 
-Page ranges come from laying the dossiers out exactly as `build` does (nothing is written but
-the export), so they equal the pages of the built PDFs. A public export is made from the public
-edition's data: the same redactions, withheld items reduced to their number.
+Nothing is typeset: the pages are those `build` recorded for the dossiers it wrote (in
+OUT/<case>/.casefile-state.json, beside them: each section's and exhibit's page range, each
+evidence number's page), and the rows are the case's own data. So the dossiers must be there and
+up to date: made from the inputs as they are now, untouched since; otherwise export says "run
+casefile build first". A public export is made from the public edition's data: the same
+redactions, withheld items reduced to their number.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from casefile import __version__
 from casefile.case.dates import display_date
-from casefile.commands.build import Options, prepare, render_editions, section_pages
+from casefile.commands.build import Options, prepare
 from casefile.dossier.assembly import assemble, chronology
-from casefile.pdf.manifest import evidence_pages
 from casefile.dossier.editions import EDITIONS
+from casefile.errors import fail
 from casefile.output.atomic import atomic_write
-from casefile.typeset.templates import template_env
+from casefile.output.freshness import out_root, outputs_intact, read_state, state_path
 
 SCHEMA_ID = "https://casefile.invalid/schema/export-1.json"
 
@@ -103,38 +106,32 @@ def export_schema() -> dict:
 
 
 def collect(opts: Options, edition: str) -> list[Export]:
-    env = template_env(opts.root)
     results = []
-    for p in prepare(opts):
+    for p in prepare(opts):  # writes nothing: were exhibits.lock to change, the dossiers are out of date
         # pages in each edition: a confidential export gives both, a public one the public edition's
         shown = [ed for ed in EDITIONS if ed == edition or edition == "confidential"]
-        per_edition = {ed: assemble(p.lc, p.numbers, p.files, ed, p.fingerprints, opts.accused, p.documents, p.targets)
-                       for ed in EDITIONS if ed in shown or ed == "confidential"}
+        per_edition = {ed: {d.accused["id"]: d for d in assemble(p.lc, p.numbers, p.files, ed, p.fingerprints,
+                                                                 opts.accused, p.documents, p.targets) if d.exhibits}
+                       for ed in shown}
+        recorded = {ed: built(opts, p.lc.case.id, ed, list(ds.values()), edition) for ed, ds in per_edition.items()}
         rows: dict[str, ExhibitRow] = {}
         evidence: dict[str, EvidenceRow] = {}
         chrono: dict[tuple, ChronologyRow] = {}
-        for i, conf in enumerate(per_edition["confidential"]):
-            if not conf.exhibits:
-                continue
-            rendered = render_editions({ed: ds[i] for ed, ds in per_edition.items() if ed in shown}, env)
-            d = per_edition[edition][i]
+        for acc, d in per_edition[edition].items():
             for e in d.exhibits:
                 if e.number not in rows:
                     rows[e.number] = _exhibit_row(e)
             for ed in shown:
-                de, r = per_edition[ed][i], rendered[ed]
-                spans = section_pages(r, de)
+                de, rec = per_edition[ed][acc], recorded[ed][acc]
                 for e in de.exhibits:
-                    if e.number in r.anchors:
-                        first = r.anchors[e.number]
-                        rows[e.number].pages.append(PageRange(accused=de.accused["id"], edition=ed, first=first,
-                                                              last=first + spans[e.number] - 1))
-                for row in evidence_pages(de, r.anchors):
+                    if e.number in rec["ranges"]:
+                        first, last = rec["ranges"][e.number]
+                        rows[e.number].pages.append(PageRange(accused=acc, edition=ed, first=first, last=last))
+                for row in rec["evidence"]:
                     ev = evidence.setdefault(row["number"], EvidenceRow(
                         number=row["number"], file=row["file"], sha256=row["sha256"], file_page=row["file_page"],
                         pages=[]))
-                    ev.pages.append(EvidencePage(accused=de.accused["id"], edition=ed, page=row["page"],
-                                                 exhibit=row["exhibit"]))
+                    ev.pages.append(EvidencePage(accused=acc, edition=ed, page=row["page"], exhibit=row["exhibit"]))
             for row in chronology(d):
                 key = (row.date, row.title, row.number)
                 chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date), title=row.title,
@@ -147,6 +144,28 @@ def collect(opts: Options, edition: str) -> list[Export]:
                               chronology=sorted(chrono.values(), key=lambda c: (sort_key(c.date), c.exhibit or "",
                                                                                 c.title))))
     return results
+
+
+def built(opts: Options, case_id: str, edition: str, dossiers: list, asked: str) -> dict[str, dict]:
+    """accused id -> what `build` recorded for that dossier of `edition` (`ranges`: section key or
+    exhibit number -> first and last page; `evidence`: each evidence number's page). Every dossier
+    must be there, made from the inputs as they are now (its input fingerprint) and untouched
+    since (size and mtime); if one is not, one line says so."""
+    state = read_state(state_path(opts, case_id))
+    out, missing = {}, []
+    for d in dossiers:
+        key = f"{edition}/{d.file_stem}.pdf"
+        rec = state.get("dossiers", {}).get(key)
+        if rec and "ranges" in rec and rec["fingerprint"] == d.fingerprint and \
+                outputs_intact({"dossiers": {key: rec}}, out_root(opts) / case_id):
+            out[d.accused["id"]] = rec
+        else:
+            missing.append(out_root(opts) / case_id / key)
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        why = "" if edition == asked else f" (a {asked} export gives the pages of every edition)"
+        raise fail(missing[0], "dossier", f"missing or out of date{more}: run casefile build first{why}")
+    return out
 
 
 def _exhibit_row(e) -> ExhibitRow:
@@ -203,7 +222,7 @@ def chronology_csv(x: Export) -> bytes:
 def export(opts: Options, fmt: str, edition: str, out: Path | None, report=print) -> list[Path]:
     written = []
     for x in collect(opts, edition):
-        folder = Path(out) if out else (Path(opts.out) if opts.out else Path(opts.root) / "out") / x.case / "export" / edition
+        folder = Path(out) if out else out_root(opts) / x.case / "export" / edition
         if fmt == "json":
             data = json.dumps(x.model_dump(by_alias=True), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
             files = {folder / f"{x.case}-{edition}.json": data}
