@@ -11,11 +11,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Debian tools the tests read and check PDFs with (pdftotext, pdftoppm, qpdf).
+# Debian tools: pdftotext/pdftoppm and qpdf (the tests read and check PDFs with them; OCR rasterises
+# scanned pages), Tesseract with English, Persian and Arabic (OCR), LibreOffice Writer (Word
+# documents). Only installed when one is missing; `make demo` needs none of them.
+DEBIAN_TOOLS := poppler-utils qpdf tesseract-ocr tesseract-ocr-eng tesseract-ocr-fas tesseract-ocr-ara \
+                libreoffice-writer-nogui
 tools:
-	@command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v qpdf >/dev/null || \
-	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils qpdf; } || \
-	  { echo "poppler-utils and qpdf are required (apt-get install poppler-utils qpdf)"; exit 1; }
+	@langs="$$(tesseract --list-langs 2>/dev/null)"; \
+	if command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null && command -v qpdf >/dev/null && \
+	   command -v soffice >/dev/null && \
+	   command -v tesseract >/dev/null && echo "$$langs" | grep -qx eng && echo "$$langs" | grep -qx fas && \
+	   echo "$$langs" | grep -qx ara; \
+	then :; else \
+	  { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $(DEBIAN_TOOLS) >/dev/null; } || \
+	  { echo "make tools: cannot install $(DEBIAN_TOOLS) (apt-get install them as root)"; exit 1; }; \
+	fi
 
 demo: $(STAMP)
 	$(VENV)/bin/casefile build --out out

@@ -31,6 +31,8 @@ from casefile.dossier.editions import redaction_terms
 from casefile.dossier.sections import page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
+from casefile.intake.cache import CACHE_NAME
+from casefile.intake.exhibits import Intake, derived_fingerprint
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
     Options,
@@ -51,6 +53,7 @@ from casefile.pdf.manifest import evidence_pages, sidecar_path
 from casefile.pdf.numbered_lines import line_pages
 from casefile.typeset import rtl
 from casefile.typeset.document import render
+from casefile.typeset.renditions import typeset_rendition
 from casefile.typeset.submission import glyph_problems as submission_glyph_problems
 from casefile.typeset.templates import template_env
 
@@ -75,10 +78,21 @@ class Prepared:
     submissions: list = field(default_factory=list)  # case/submission.LoadedSubmission
 
 
-def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict[str, FileInfo]:
+def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=None) -> dict[str, FileInfo]:
     """Hash, size, kind and pages of every exhibit file. A file whose size and mtime are those
-    recorded by the previous build is not read again (cheap change detection first)."""
+    recorded by the previous build is not read again (cheap change detection first). With
+    `intake` (intake.exhibits.Intake), files that are not PDFs or images get their rendition
+    and pages without a text layer their OCR text (both cached)."""
     files: dict[str, FileInfo] = {}
+    where = {}  # shown path -> (item, exhibit index), for the problems intake finds later
+
+    def cannot_use(li, i, ef, shown, e: CaseError):
+        for p in e.problems:
+            problems.append(Problem(shown if p.path in (shown, str(lc.exhibit_dir / ef.file)) else p.path, 0,
+                                    p.field, p.message))
+        problems.append(Problem(li.path, li.line_of("exhibits", i, "file"), f"exhibits.{i}.file",
+                                f"exhibit file {ef.file} cannot be used (see above)"))
+
     for li in lc.items:
         for i, ef in enumerate(li.item.exhibits):
             if ef.file in files:
@@ -91,29 +105,50 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict) -> dict
                 size = st.st_size
                 hit = cache.get(ef.file)
                 if hit and len(hit) == 5 and hit[0] == size and hit[1] == st.st_mtime_ns:
-                    files[ef.file] = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3],
-                                              page_sizes=tuple(tuple(s) for s in hit[4]))
-                    continue
-                if size == 0:
-                    raise CaseError([Problem(shown, 0, "file", "the file is empty")])
-                pages, sizes = 0, ()
-                if kind == "pdf":
-                    sizes = tuple(pdf_page_sizes(path))
-                    pages = len(sizes)
-                elif kind == "image":
-                    img = open_image(path)
-                    sizes = (image_facts(img)[1],)  # in pixels
-                    img.close()
-                files[ef.file] = FileInfo(ef.file, path, size, sha256_file(path), kind, ef.description or "",
-                                          pages=pages, page_sizes=sizes)
+                    info = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3],
+                                    page_sizes=tuple(tuple(s) for s in hit[4]))
+                else:
+                    if size == 0:
+                        raise CaseError([Problem(shown, 0, "file", "the file is empty")])
+                    pages, sizes = 0, ()
+                    if kind == "pdf":
+                        sizes = tuple(pdf_page_sizes(path))
+                        pages = len(sizes)
+                    elif kind == "image":
+                        img = open_image(path)
+                        sizes = (image_facts(img)[1],)  # in pixels
+                        img.close()
+                    info = FileInfo(ef.file, path, size, sha256_file(path), kind, ef.description or "",
+                                    pages=pages, page_sizes=sizes)
+                if intake is not None:
+                    where[shown] = (li, i, ef)
+                    info = intake.take(info, shown, exhibit_languages(lc, li), capture_of(li.item))
+                files[ef.file] = info
             except CaseError as e:
-                for p in e.problems:
-                    problems.append(Problem(shown, 0, p.field, p.message))
-                problems.append(Problem(li.path, li.line_of("exhibits", i, "file"), f"exhibits.{i}.file",
-                                        f"exhibit file {ef.file} cannot be used (see above)"))
+                cannot_use(li, i, ef, shown, e)
             except OSError as e:
                 problems.append(Problem(shown, 0, "file", f"cannot read: {e.strerror or e}"))
+    if intake is not None:
+        for shown, found in sorted(intake.finish().items()):
+            li, i, ef = where[shown]
+            cannot_use(li, i, ef, shown, CaseError(found))
+            files.pop(ef.file, None)
     return files
+
+
+def capture_of(item) -> tuple[str, str]:
+    """Where and when a web capture was made, as its item says: a media item's url and captured
+    date, else the first source's url and accessed date."""
+    url = getattr(item, "url", None) or next((s.url for s in item.sources if s.url), "")
+    when = getattr(item, "captured", None) or next((s.accessed for s in item.sources if s.accessed), "")
+    return url or "", when or ""
+
+
+def exhibit_languages(lc: LoadedCase, li) -> tuple[str, ...]:
+    """Languages to read an item's scans in: the item's, its original's, the case's."""
+    original = getattr(li.item, "original", None)
+    return tuple(dict.fromkeys(x for x in (li.item.language, original.language if original else None,
+                                            lc.case.language) if x))
 
 
 def _glyph_problems(lc: LoadedCase) -> list[Problem]:
@@ -196,7 +231,8 @@ def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdig
                 h.update(f"{li.path}\0{li.digest}\0{numbers[li.item.id]}\0".encode())
                 for ef in li.item.exhibits:
                     sha = files[ef.file].sha256
-                    h.update(f"{ef.file}\0{sha}\0{(documents or {}).get(sha, 0)}\0".encode())
+                    h.update(f"{ef.file}\0{sha}\0{(documents or {}).get(sha, 0)}\0"
+                             f"{derived_fingerprint(files[ef.file])}\0".encode())
         out[acc.id] = h.hexdigest()
     return out
 
@@ -218,15 +254,17 @@ def template_files(root: Path) -> list[Path]:
     return [chosen[k] for k in sorted(chosen)]
 
 
-def prepare(opts: Options) -> list[Prepared]:
-    """Load, check, number. Raise CaseError with every problem; write nothing."""
+def prepare(opts: Options, report=None) -> list[Prepared]:
+    """Load, check, number. Raise CaseError with every problem; write no dossier (intake's
+    conversions and OCR go to its cache beside the output; `report` gets a line for each)."""
     loaded = load_cases(opts.root, opts.cases)
     problems: list[Problem] = []
     prepared = []
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
     tdigest = templates_digest(opts.root)
     for lc in loaded:
-        files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}))
+        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report)
+        files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake)
         problems += _glyph_problems(lc)
         subs, found = load_submissions(lc)
         problems += found
@@ -388,7 +426,7 @@ def plan_cases(opts: Options) -> Plan:
 def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
     """Step 2: the changed cases loaded, checked and numbered (prepare); one job per accused
     whose dossiers' inputs (fingerprint) or casefile itself changed since they were made."""
-    prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}))
+    prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}), report)
     work = Work(prepared, [], [], [], {}, code_signature())
     for p in prepared:
         cid = p.lc.case.id

@@ -70,9 +70,13 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
                f"give --root DIR")
     else:
         folder = Path(root) / "exhibits" / str(m.get("case"))
+        inside: dict = {}  # e-mail file -> {attachment path: sha256}
         for number, f in files:
             path = folder / f["path"]
             rel = f"exhibits/{m.get('case')}/{f['path']}"
+            if f.get("part_of"):
+                bad += _verify_attachment(folder, number, f, rel, inside, report)
+                continue
             if not path.is_file():
                 bad += 1
                 report(f"missing  {number}  {rel}  (recorded sha256 {f['sha256']})")
@@ -164,3 +168,24 @@ def check_public(pdf: Path, root: Path | None, case: str | None, accused: str | 
         report(f"ok       {shown}: none of {len(terms)} protected names and redacted terms of case '{case}'"
                f"{f' (accused {accused})' if accused else ''} found")
     return len(leaks)
+
+
+def _verify_attachment(folder: Path, number: str, f: dict, rel: str, inside: dict, report) -> int:
+    """An e-mail attachment is checked inside the e-mail file it came from (read again)."""
+    from casefile.intake.mail import attachment_hashes
+
+    top = str(f["part_of"]).split(" › ")[0]
+    if top not in inside:
+        try:
+            inside[top] = attachment_hashes(folder / top, top)
+        except (CaseError, OSError, ValueError):
+            inside[top] = {}
+    now = inside[top].get(f["path"])
+    if now is None:
+        report(f"missing  {number}  {rel}  (not found in {top}; recorded sha256 {f['sha256']})")
+        return 1
+    if now == f["sha256"]:
+        report(f"ok       {number}  {rel}  sha256 {now}")
+        return 0
+    report(f"changed  {number}  {rel}  sha256 {f['sha256']} → {now}")
+    return 1

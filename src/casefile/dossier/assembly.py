@@ -29,7 +29,7 @@ class FileInfo:
     abspath: Path
     size: int
     sha256: str
-    kind: str  # pdf | image | text | media
+    kind: str  # pdf | image | text | media (as drawn); before intake also document | email | web | table
     description: str
     confidential: bool = False
     pages: int = 0  # pages of a PDF exhibit (known after inspection)
@@ -43,6 +43,20 @@ class FileInfo:
     def evidence_number(self, page: int) -> str:
         """The permanent number of page `page` (1-based) of this file."""
         return f"{self.document_label}-{page:0{DOCUMENT_WIDTH}d}"
+    # a converted file (intake): the PDF drawn in its place; sha256 and size above stay the original's
+    rendition: Path | None = None
+    rendition_sha256: str = ""
+    rendition_size: int = 0
+    converter: str = ""  # what made the rendition, with its version
+    converted_from: str = ""  # what the original is ("Word document", "e-mail", ...)
+    ocr: dict = field(default_factory=dict)  # page index (0-based) -> intake.ocr.OcrPage: machine-read text
+    part_of: str = ""  # an e-mail attachment: the path of the file it is attached to
+    parts: list = field(default_factory=list)  # an e-mail's attachments (FileInfo), files of the same exhibit
+
+    @property
+    def drawn(self) -> Path:
+        """The file whose pages the dossier shows: the rendition of a converted file."""
+        return self.rendition or self.abspath
 
 
 @dataclass
@@ -84,6 +98,11 @@ class Dossier:
         return f"{self.case['title']} — Dossier concerning {self.accused['name']}"
 
 
+CONVERTED_KINDS = {"docx": "document", "docm": "document", "odt": "document", "doc": "document",
+                   "rtf": "document", "eml": "email", "msg": "email", "html": "web", "htm": "web",
+                   "mhtml": "web", "mht": "web", "csv": "table", "xlsx": "table", "xls": "table", "ods": "table"}
+
+
 def file_kind(name: str) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext == "pdf":
@@ -92,7 +111,7 @@ def file_kind(name: str) -> str:
         return "image"
     if ext in ("txt", "text", "md"):
         return "text"
-    return "media"
+    return CONVERTED_KINDS.get(ext, "media")
 
 
 def _redact_value(v, terms: list[str], names: dict[str, str]):
@@ -180,16 +199,16 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
                                     b.marker) for b in blocks]
             ex_files = []
             for ef in li.item.exhibits:
-                info = files[ef.file]
-                f = FileInfo(**{**info.__dict__})
-                f.description = ef.description or ""
-                f.confidential = ef.confidential
-                f.document = documents.get(info.sha256, 0)
-                f.document_label = document_label(case.numbering.stamp_prefix, f.document) if f.document else ""
-                if public:
-                    f.description = _redact_value(f.description, public_terms(li), names)
-                    f.withheld = ef.confidential
-                ex_files.append(f)
+                for n, info in enumerate([files[ef.file], *files[ef.file].parts]):
+                    f = FileInfo(**{**info.__dict__, "parts": []})
+                    f.description = (ef.description or "") if n == 0 else info.description
+                    f.confidential = ef.confidential
+                    f.document = documents.get(info.sha256, 0)
+                    f.document_label = document_label(case.numbering.stamp_prefix, f.document) if f.document else ""
+                    if public:
+                        f.description = _redact_value(f.description, public_terms(li), names)
+                        f.withheld = ef.confidential
+                    ex_files.append(f)
             shown_files = {f.path: f for f in ex_files if not f.withheld}
             pins = []
             for i in range(len(li.item.sources)):
@@ -318,12 +337,28 @@ class AnnexRow:
     document: str = ""  # IR88-0003
     cited_by: tuple = ()  # every exhibit of the dossier citing the file
     withheld: bool = False
+    intake: str = ""  # what intake made of it: the rendition shown (with its sha256), OCR'd pages
+
+
+def intake_note(f: FileInfo) -> str:
+    """One sentence on what is shown of a converted or OCR'd file, for the annex."""
+    out = []
+    if f.part_of:
+        out.append(f"Attached to {f.part_of}.")
+    if f.rendition:
+        out.append(f"{f.converted_from[:1].upper()}{f.converted_from[1:]}, shown as a PDF made by {f.converter} "
+                   f"(sha256 {f.rendition_sha256}, {f.rendition_size} bytes).")
+    if f.ocr and not f.withheld:
+        pages = sorted(i + 1 for i in f.ocr)
+        shown = ", ".join(map(str, pages)) if len(pages) <= 8 else f"{len(pages)} pages"
+        out.append(f"Text layer machine-read (OCR): {'page' if len(pages) == 1 else 'pages'} {shown}.")
+    return " ".join(out)
 
 
 def annex_files(d: Dossier) -> list[AnnexRow]:
     """One row per file shown (each distinct file once), and one per file withheld."""
     return [AnnexRow(e.number, file_key(e.number, i), f.path, f.sha256, f.size, f.document_label,
-                     f.cited_by or (e.number,), f.withheld)
+                     f.cited_by or (e.number,), f.withheld, intake_note(f))
             for e in d.exhibits for i, f in enumerate(e.files, 1) if f.placed_in is None]
 
 

@@ -9,6 +9,9 @@ files (path under ``exhibits/<case-id>/``, sha256, size, page range, document nu
 where the file's pages are shown when another exhibit shows them), ``evidence`` (every evidence
 number of the dossier: the permanent number of an exhibit file's page, with its page in this
 edition, the exhibit showing it and the file) and ``content_sha256``.
+A converted file (Word, e-mail, web capture, CSV) keeps the original's path, sha256 and size
+and adds ``rendition`` (the PDF shown in its place); an e-mail attachment adds ``part_of``;
+a file with OCR'd pages adds ``machine_read_pages`` (see intake_record).
 
 The content hash (``casefile-content-v2``)
 -----------------------------------------
@@ -143,6 +146,22 @@ def evidence_pages(d, anchors: dict) -> list[dict]:
     return sorted(out, key=lambda r: r["page"])
 
 
+def intake_record(f) -> dict:
+    """What intake made of a file, for its manifest entry (nothing for a file shown as it is):
+    `rendition` (the PDF shown in place of a converted original: sha256, size, made_by, from),
+    `part_of` (an e-mail attachment: the file holding it), `machine_read_pages` (pages of the
+    file whose text layer is OCR, 1-based)."""
+    out = {}
+    if getattr(f, "rendition", None):
+        out["rendition"] = {"sha256": f.rendition_sha256, "size": f.rendition_size, "made_by": f.converter,
+                            "from": f.converted_from}
+    if getattr(f, "part_of", ""):
+        out["part_of"] = f.part_of
+    if getattr(f, "ocr", None) and not f.withheld:
+        out["machine_read_pages"] = sorted(i + 1 for i in f.ocr)
+    return out
+
+
 def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
                   content_hash: str = CONTENT_HASH) -> bytes:
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
@@ -161,7 +180,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
                     "withheld": bool(f.withheld), "source_pages": f.pages if f.kind == "pdf" else None,
                     "pages": file_pages[i - 1] if i - 1 < len(file_pages) else None,
                     "document": f.document_label or None, "shown_in": f.placed_in,
-                    "attachment": attached.get(f.path)})
+                    "attachment": attached.get(f.path), **intake_record(f)})
         exhibits.append(entry)
     m = {
         "format": "casefile-manifest/1",

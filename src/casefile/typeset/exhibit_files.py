@@ -24,6 +24,8 @@ from casefile.typeset import rtl
 from casefile.typeset.exhibit_pages import ExhibitPages
 from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, PageSize, RenderState
 from casefile.typeset.styles import CONTENT, IMAGE_DPI, PAGE_H, PAGE_W, file_page, image_page
+from casefile.typeset.text_layer import NOTE as TEXT_LAYER_NOTE
+from casefile.typeset.text_layer import draw_text_layer
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 
@@ -225,13 +227,21 @@ class FilePage(Flowable):
         x, y, w, h = self.box
         c.saveState()
         c.translate(x, y - 1)  # the frame is the whole page: the flowable stands 1 point above its foot
+        placed = None
         if self.file.kind == "pdf":
             if self.state.exhibit_pages is None:
                 self.state.exhibit_pages = ExhibitPages()
-            self.state.exhibit_pages.draw(c, Path(self.file.abspath), self.index, w, h)
-            self.state.reserved.append((page, str(self.file.abspath), self.index))
+            placed = self.state.exhibit_pages.draw(c, Path(self.file.drawn), self.index, w, h)
+            self.state.reserved.append((page, str(self.file.drawn), self.index))
         elif self.file.kind == "image":
             note = draw_image(c, self.file.abspath, self.file.page_sizes[0], 0, 0, w, h)
             if note:
                 self.state.stamps[page] += f" · {note}"
+            pw, ph = self.file.page_sizes[0]
+            scale = min(w / pw, h / ph)
+            placed = ((w - pw * scale) / 2, (h - ph * scale) / 2, pw * scale, ph * scale)  # as draw_image places it
+        machine_read = self.file.ocr.get(self.index)
+        if machine_read is not None and placed is not None:  # OCR text (intake): invisible, over the scan
+            draw_text_layer(c, machine_read, placed)
+            self.state.stamps[page] += f" · {TEXT_LAYER_NOTE}"
         c.restoreState()

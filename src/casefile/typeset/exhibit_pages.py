@@ -140,7 +140,8 @@ class ExhibitPages:
 
     def draw(self, c, path: Path, index: int, w: float, h: float):
         """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
-        (0, 0, w, h) of the current coordinates, upright, with a hairline round it."""
+        (0, 0, w, h) of the current coordinates, upright, with a hairline round it; return
+        where the page's visible box was drawn (x, y, w, h)."""
         with pdf_limits():
             key = str(path)  # (a str hashes once; a new Path object hashes its parts every time)
             if key not in self.files:
@@ -171,6 +172,7 @@ class ExhibitPages:
         c.setLineWidth(0.5)
         c.rect(*placed, stroke=1, fill=0)
         c.restoreState()
+        return placed
 
 
 def _form_name(c, slot: _Slot, name: str) -> str:

@@ -85,9 +85,11 @@ __all__ = [
     "FONT_DIR",
     "FONT_REGULAR",
     "RTLParagraph",
+    "draw_line",
     "has_rtl",
     "is_mainly_rtl",
     "is_rtl_char",
+    "line_width",
     "ltr_visual",
     "missing_glyphs",
     "register_fonts",
@@ -689,6 +691,18 @@ def _draw_rtl_line(canv, layout: _LineLayout, x_left: float, y: float, font_size
             pen_x = x + glyph.width
     flush()
     canv.drawText(text_object)
+
+
+def line_width(text: str, font_size: float, font_name: str = FONT_REGULAR) -> float:
+    """Width of one right-to-left line as :func:`draw_line` draws it."""
+    return _layout_rtl_line(text, font_name, font_size).width
+
+
+def draw_line(canv, text: str, x_left: float, y: float, font_size: float, font_name: str = FONT_REGULAR) -> None:
+    """Draw one right-to-left line (shaped, reordered, written so that text extraction gives
+    the logical text back) with its left end at ``x_left``, as :class:`RTLParagraph` draws each
+    of its lines. The canvas's graphics state applies (e.g. an invisible text render mode)."""
+    _draw_rtl_line(canv, _layout_rtl_line(text, font_name, font_size), x_left, y, font_size)
 
 
 # --------------------------------------------------------------------------

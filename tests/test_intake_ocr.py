@@ -1,0 +1,201 @@
+"""OCR of scans and photos (intake/ocr.py, typeset/text_layer.py): image exhibits and PDF pages
+without a text layer get an invisible text layer that pdftotext and pypdf read in logical
+order (Persian too); the page's stamp says the layer is machine-read; the text is searched by
+the public leak check; a rebuild OCRs nothing and is byte-identical. Every scan is made here,
+from fictional text drawn with the shipped Vazirmatn font."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader
+
+from casefile.typeset.rtl import FONT_DIR
+from conftest import norm, run
+
+OUT = "out/demo/confidential/alpha.pdf"
+FONT = str(FONT_DIR / "Vazirmatn-Regular.ttf")
+ENGLISH = ["Statement of the fictional witness Anna Example", "given at Northtown on 3 March 2001."]
+PERSIAN = ["گزارش کمیته حقیقت یاب درباره زندان", "شاهد دوم در دادگاه سخن گفت"]
+
+
+def scan(lines, rtl=False, size=(1654, 2339), font_size=44) -> Image.Image:
+    """A white A4 page at 200 dpi with the lines drawn in black (a clean scan)."""
+    img = Image.new("L", size, 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, font_size)
+    for i, text in enumerate(lines):
+        if rtl:
+            d.text((size[0] - 150, 250 + i * 100), text, font=f, fill=0, anchor="ra", direction="rtl")
+        else:
+            d.text((150, 250 + i * 100), text, font=f, fill=0)
+    return img
+
+
+def png(img: Image.Image) -> bytes:
+    b = io.BytesIO()
+    img.save(b, format="PNG", dpi=(200, 200))
+    return b.getvalue()
+
+
+def scanned_pdf(img: Image.Image) -> bytes:
+    """A PDF whose only page is the image: no font, no text layer (as a scanner makes it)."""
+    b = io.BytesIO()
+    img.save(b, format="PDF", resolution=200)
+    return b.getvalue()
+
+
+def page_of(pdf: Path, needle: str) -> int:
+    """1-based number of the page whose stamp names the file `needle`."""
+    for i, page in enumerate(PdfReader(str(pdf)).pages, 1):
+        if f"· {needle} · page" in norm(page.extract_text() or ""):
+            return i
+    raise AssertionError(f"no page of {needle}")
+
+
+def pdftotext(pdf: Path, page: int) -> str:
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    return norm(out)
+
+
+@pytest.fixture
+def scans(workspace):
+    workspace.write("exhibits/demo/scan-en.png", png(scan(ENGLISH)))
+    workspace.write("exhibits/demo/scan-fa.png", png(scan(PERSIAN, rtl=True)))
+    workspace.write("exhibits/demo/letter.pdf", scanned_pdf(scan(["A scanned letter from the Example Office",
+                                                                   "signed by the clerk Bruno Sample."])))
+    workspace.item("a1", extra="exhibits:\n  - file: scan-en.png\n  - file: letter.pdf\n")
+    workspace.item("a2", date="1988-09", extra="language: fa\nexhibits:\n  - file: scan-fa.png\n")
+    return workspace
+
+
+def test_scans_get_a_text_layer_read_in_logical_order(scans):
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    assert "exhibits/demo/scan-fa.png: OCR by Tesseract (fas+eng): 1 page(s)" in out
+    pdf = scans.path / OUT
+    en, fa, letter = page_of(pdf, "scan-en.png"), page_of(pdf, "scan-fa.png"), page_of(pdf, "letter.pdf")
+    reader = PdfReader(str(pdf))
+    for page, lines in ((en, ENGLISH), (letter, ["A scanned letter from the Example Office",
+                                                  "signed by the clerk Bruno Sample."])):
+        for line in lines:
+            assert line in pdftotext(pdf, page)
+            assert line in norm(reader.pages[page - 1].extract_text())
+    # Persian: the words, in logical order, from both extractors
+    for line in PERSIAN:
+        assert line in pdftotext(pdf, fa)
+        assert line in norm(reader.pages[fa - 1].extract_text())
+    for page, name in ((en, "scan-en.png"), (fa, "scan-fa.png"), (letter, "letter.pdf")):
+        assert f"{name} · page 1 of 1 · text layer machine-read (OCR)" in norm(reader.pages[page - 1].extract_text())
+
+
+def test_the_text_layer_lies_over_the_words_and_is_invisible(scans, tmp_path):
+    assert run("build", root=scans.path)[0] == 0
+    pdf = scans.path / OUT
+    page = page_of(pdf, "scan-en.png")
+    box = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                         capture_output=True, check=True).stdout.decode()
+    import re
+    words = {m[4]: tuple(float(v) for v in m[:4]) for m in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', box)}
+    x0, y0, x1, y1 = words["Statement"]
+    # where the page's pixels of that word are: render at 72 dpi, find the ink in that box
+    subprocess.run(["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-png", "-singlefile", str(pdf),
+                    str(tmp_path / "p")], check=True)
+    img = Image.open(tmp_path / "p.png").convert("L")
+    ink = img.crop((int(x0) - 2, int(y0) - 2, int(x1) + 2, int(y1) + 2)).point(lambda v: 255 if v < 128 else 0)
+    assert ink.getbbox() is not None, "no ink under the word's text"
+    ix0, iy0, ix1, iy1 = ink.getbbox()
+    assert ix1 - ix0 > 0.8 * (x1 - x0)  # the word's box is about the word's ink
+    # invisible: the text drawn a second time would darken the page; the build without OCR
+    # (tesseract off PATH) renders the same pixels
+    shutil.rmtree(scans.path / "out")
+    env_path = os.environ["PATH"]
+    try:
+        os.environ["PATH"] = str(tmp_path / "nothing")
+        assert run("build", "--force", root=scans.path)[0] == 0
+    finally:
+        os.environ["PATH"] = env_path
+    subprocess.run(["pdftoppm", "-r", "72", "-f", str(page), "-l", str(page), "-png", "-singlefile",
+                    str(scans.path / OUT), str(tmp_path / "q")], check=True)
+    plain = Image.open(tmp_path / "q.png").convert("L")
+    band = (0, 60, img.width, img.height - 80)  # the page without its stamp line (which names OCR)
+    assert img.crop(band).tobytes() == plain.crop(band).tobytes()
+
+
+def test_without_tesseract_the_build_says_what_to_install_and_goes_on(scans, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    assert ("exhibits/demo/scan-en.png: no text layer added (not OCR'd): install the Debian package "
+            "tesseract-ocr (make tools)") in out
+    assert "machine-read" not in norm(" ".join(p.extract_text() for p in PdfReader(str(scans.path / OUT)).pages))
+
+
+def test_a_redacted_term_only_in_an_image_stops_the_public_build(workspace):
+    workspace.write("exhibits/demo/photo.png", png(scan(["The hidden cell of Carla Fictive"])))
+    workspace.item("a1", extra="redact: [Carla Fictive]\nexhibits:\n  - file: photo.png\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1
+    assert ("cases/demo/evidence/a1.md:10: redact.0: 'Carla Fictive' would appear in the public edition "
+            "(page ") in err
+    assert not (workspace.path / "out/demo/public/alpha.pdf").exists()
+
+
+def fake_tesseract(folder: Path) -> Path:
+    """`tesseract` on PATH that counts its runs in a file, then runs the real one."""
+    real = shutil.which("tesseract")
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "calls"
+    tool = folder / "tesseract"
+    tool.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\nexec {real} \"$@\"\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    return log
+
+
+def test_a_rebuild_ocrs_nothing_and_is_byte_identical(scans, tmp_path, monkeypatch):
+    log = fake_tesseract(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    from casefile.intake import converters, ocr
+    converters.version.cache_clear()
+    ocr.installed_languages.cache_clear()
+    assert run("build", root=scans.path)[0] == 0
+    runs = [line for line in log.read_text().splitlines() if "tsv" in line]
+    assert len(runs) == 3  # two images, one scanned page
+    first = {p: p.read_bytes() for p in (scans.path / "out").rglob("*.pdf")}
+    code, out, err = run("build", "--force", root=scans.path)
+    assert code == 0, err
+    assert "OCR" not in out
+    assert [line for line in log.read_text().splitlines() if "tsv" in line] == runs  # not run again
+    assert {p: p.read_bytes() for p in (scans.path / "out").rglob("*.pdf")} == first
+    # with the cache removed, OCR runs again and gives the same dossiers
+    shutil.rmtree(scans.path / "out/.casefile-cache")
+    assert run("build", "--force", root=scans.path)[0] == 0
+    assert {p: p.read_bytes() for p in (scans.path / "out").rglob("*.pdf")} == first
+
+
+def test_pages_with_a_text_layer_and_blank_images_are_not_ocrd(workspace, tmp_path, monkeypatch):
+    from reportlab.pdfgen import canvas
+
+    b = io.BytesIO()
+    c = canvas.Canvas(b, invariant=1)
+    c.drawString(100, 700, "A typed page with its own text")
+    c.showPage()
+    c.save()
+    workspace.write("exhibits/demo/typed.pdf", b.getvalue())
+    workspace.write("exhibits/demo/blank.png", png(Image.new("L", (400, 300), 240)))
+    workspace.item("a1", extra="exhibits:\n  - file: typed.pdf\n  - file: blank.png\n")
+    log = fake_tesseract(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    assert not log.exists()
+    assert "machine-read" not in norm(" ".join(p.extract_text() for p in PdfReader(str(workspace.path / OUT)).pages))
