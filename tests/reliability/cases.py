@@ -69,6 +69,140 @@ BILLION_LAUGHS = ("---\nid: a1\n"
                   + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
                   + "---\n")
 
+# ------------------------------------------------------------------ intake: hostile exhibit files, made here
+
+def _zip(members: dict) -> bytes:
+    """A zip archive of members (name -> bytes, deflated)."""
+    import io
+    import zipfile
+
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, (2001, 3, 3, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+    return b.getvalue()
+
+
+_DOCX_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+               b'2006/content-types"/>')
+_DOCX_BODY = (b'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+              b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Fictional text</w:t></w:r></w:p></w:body>'
+              b'</w:document>')
+
+
+def _zip_bomb() -> bytes:
+    """A .docx whose extra member inflates to 210 MB of zeros (about 200 KB stored). The deflate
+    stream is one full-flushed 1 MB block repeated (a flush resets the compressor, so each block
+    is the same bytes), so it is made in a moment."""
+    import struct
+    import zlib
+
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = co.compress(bytes(1 << 20)) + co.flush(zlib.Z_FULL_FLUSH)
+    data = block * 210 + co.flush(zlib.Z_FINISH)
+    crc = 0
+    zeros = bytes(1 << 20)
+    for _ in range(210):
+        crc = zlib.crc32(zeros, crc)
+    members = [("[Content_Types].xml", zlib.compress(_DOCX_TYPES)[2:-4], zlib.crc32(_DOCX_TYPES), len(_DOCX_TYPES)),
+               ("word/document.xml", zlib.compress(_DOCX_BODY)[2:-4], zlib.crc32(_DOCX_BODY), len(_DOCX_BODY)),
+               ("word/media/zeros.bin", data, crc, 210 << 20)]
+    out, central = b"", b""
+    for name, stored, crc32, size in members:
+        n = name.encode()
+        head = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x2A63, crc32, len(stored), size, len(n), 0)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x2A63, crc32, len(stored), size,
+                               len(n), 0, 0, 0, 0, 0, len(out)) + n
+        out += head + n + stored
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
+    return out + central + end
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """The first bytes of a PNG of width x height pixels: enough for a reader to know its size."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + \
+        chunk(b"IEND", b"")
+
+
+def _nested_email(depth: int) -> bytes:
+    """An e-mail holding an e-mail holding an e-mail ... `depth` levels."""
+    from email.message import EmailMessage
+
+    inner = None
+    for level in range(depth, 0, -1):
+        m = EmailMessage()
+        m["From"] = "sender@example.invalid"
+        m["Subject"] = f"Level {level}"
+        m.set_content("See the attached message." if inner is not None else "The innermost message.")
+        if inner is not None:
+            m.add_attachment(inner)
+        inner = m
+    return bytes(inner)
+
+
+_INTAKE_ROWS: list[Row] = [
+    Row("docx-zip-bomb", "a .docx that is a zip bomb (a member inflating to 210 MB, about 200 KB stored)",
+        "refused from the archive's directory, before anything is inflated or LibreOffice starts; nothing written",
+        (1,), max_seconds=10.0,
+        files={"exhibits/demo/bomb.docx": _zip_bomb(), **_a1_exhibit("bomb.docx")},
+        stderr=("exhibits/demo/bomb.docx:0: document: refused as a zip bomb: its members inflate to more than "
+                "200 MB",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file bomb.docx cannot be used (see above)")),
+    Row("docx-traversal", "a .docx holding a member named `../../evil.sh` (path traversal)",
+        "refused before LibreOffice starts; nothing written", (1,),
+        files={"exhibits/demo/evil.docx": _zip({"[Content_Types].xml": _DOCX_TYPES, "word/document.xml": _DOCX_BODY,
+                                                "../../evil.sh": b"touch PWNED\n"}), **_a1_exhibit("evil.docx")},
+        stderr=("exhibits/demo/evil.docx:0: document: refused: the archive holds a member that leaves it "
+                "('../../evil.sh')",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file evil.docx cannot be used (see above)")),
+    Row("docx-corrupt", "a corrupt .docx (a zip archive cut short)", "one line: damaged; nothing written", (1,),
+        files={"exhibits/demo/cut.docx": _zip({"[Content_Types].xml": _DOCX_TYPES,
+                                               "word/document.xml": _DOCX_BODY})[:60], **_a1_exhibit("cut.docx")},
+        stderr=("exhibits/demo/cut.docx:0: document: not a Word document: damaged zip archive (File is not a zip "
+                "file)",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file cut.docx cannot be used (see above)")),
+    Row("docx-not-word", "a file named .docx that is HTML (which LibreOffice would guess and load, local files "
+        "included)", "refused: not a zip archive; never given to LibreOffice as HTML; nothing written", (1,),
+        files={"exhibits/demo/page.docx": "<html><body><img src='file:///etc/passwd'></body></html>",
+               **_a1_exhibit("page.docx")},
+        stderr=("exhibits/demo/page.docx:0: document: not a Word document: not a zip archive (damaged, or another "
+                "format named .docx)",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file page.docx cannot be used (see above)")),
+    Row("email-nested-50", "an e-mail nested 50 deep (a message attached to a message, 50 times)",
+        "refused at the 5th level, in one line naming the file; nothing written", (1,), max_seconds=10.0,
+        files={"exhibits/demo/deep.eml": _nested_email(50), **_a1_exhibit("deep.eml")},
+        stderr=("exhibits/demo/deep.eml:0: email: refused: e-mails nested more than 5 deep (a message attached "
+                "to a message attached to a message ...)",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file deep.eml cannot be used (see above)")),
+    Row("email-200mb", "an e-mail with a 200 MB attachment (270 MB of base64, written by the test)",
+        "refused from its size, before it is read or decoded; nothing written", (1,), kind="own",
+        max_seconds=20.0),
+    Row("html-local-remote", "a web capture referring to `file:///etc/passwd` and `http://` images, style sheets "
+        "and frames", "built: the page's text only; nothing fetched or read (counted and said on the page); "
+        "no file content appears", (0,), kind="own"),
+    Row("image-30000", "an image of 30,000 × 30,000 pixels (a PNG header of a few bytes)",
+        "refused from its header, before anything is decoded or OCR'd; nothing written", (1,), max_seconds=5.0,
+        files={"exhibits/demo/huge.png": _png_header(30000, 30000), **_a1_exhibit("huge.png")},
+        stderr=("exhibits/demo/huge.png:0: image: image too large (30000×30000 = 900 megapixels; the limit is 60 "
+                "megapixels); refused before decoding",
+                "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file huge.png cannot be used (see above)")),
+    Row("macros", "a Word document with a VBA project and an OpenDocument text whose macro runs on opening "
+        "(it would create a file)", "converted with macros disabled: no macro runs (the file is never created); "
+        "one line says the document holds macros", (0,), kind="own"),
+    Row("converter-hangs", "a converter that hangs (a fake `soffice` on PATH that never ends)",
+        "stopped at the time limit with its whole process group; one line naming the file; nothing written", (1,),
+        kind="own"),
+    Row("converter-missing", "LibreOffice not installed, a .docx exhibit",
+        "one line naming the file and the Debian package to install; nothing written", (1,), kind="own"),
+]
+
+
 ROWS: list[Row] = [
     # ------------------------------------------------------------------ YAML
     Row("yaml-syntax", "malformed YAML (an unclosed `[`)",
@@ -216,6 +350,8 @@ ROWS: list[Row] = [
         files=_a1_exhibit("a" * 300 + ".pdf"),
         stderr=(f"cases/demo/evidence/a1.md:11: exhibits.0.file: '{'a' * 300}.pdf' cannot be used: "
                 "File name too long",)),
+    # ------------------------------------------------------------------ exhibit files converted or OCR'd
+    *_INTAKE_ROWS,
     # ------------------------------------------------------------------ faults
     Row("kill-9", "`kill -9` of a build at random moments (4 times, seeded)",
         "the previous dossiers stay byte-identical and open; no worker survives the build; "

@@ -9,7 +9,7 @@ never sees what the public must not.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from casefile.case.body import Block, Run, parse_body, redact_runs, redact_text, replace_names

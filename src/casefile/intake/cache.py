@@ -3,8 +3,8 @@ everything the result depends on (the original's SHA-256, the converter and its 
 settings, and INTAKE_FORMAT), in OUT/.casefile-cache/ (beside the dossiers of `--out`, default
 ROOT/out/.casefile-cache/).
 
-Each entry is a small JSON record (`<key>.json`) and the files it names (`<key>.<name>`, e.g.
-the PDF rendition), written to temporary files and renamed into place, the record last: an
+Each entry is a small JSON record (`<key>.json`) and the files it names (`<key>-<name>`, e.g.
+`<key>-pdf`, the PDF rendition), written to temporary files and renamed into place, the record last: an
 entry is either whole or absent. A rebuild finds every entry and runs no converter, so its
 dossiers are byte-identical. Deleting the folder is always safe (everything is made again;
 LibreOffice renditions are normalised, so even they come out the same). Nothing in the cache
@@ -37,7 +37,7 @@ class Cache:
         return self.folder / key[:2] / key
 
     def path(self, key: str, name: str) -> Path:
-        return self._base(key).with_name(f"{key}.{name}")
+        return self._base(key).with_name(f"{key}-{name}")  # no file extension: none is mistaken for output
 
     def get(self, key: str) -> dict | None:
         """The record of `key` when it and every file it names are there; None otherwise."""

@@ -196,12 +196,14 @@ def identity(tool: Tool) -> str:
     return f"{real}:{st.st_size}:{st.st_mtime_ns}"
 
 
-@functools.lru_cache(maxsize=None)
 def version(tool: Tool) -> str:
     """The tool's version line (part of every cache key of what it makes)."""
     path = shutil.which(tool.command)
-    if path is None:
-        return "missing"
+    return "missing" if path is None else _version(tool, os.path.realpath(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _version(tool: Tool, path: str) -> str:
     argv = [path, "-v"] if tool is PDFTOPPM else [path, "--version"]
     with tempfile.TemporaryDirectory(prefix="casefile-version-") as tmp:
         if tool is LIBREOFFICE:

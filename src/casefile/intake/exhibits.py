@@ -105,7 +105,8 @@ class Intake:
         from casefile.intake import mail
 
         if depth >= MAX_DEPTH:
-            raise fail(top, "email", f"refused: e-mails nested more than {MAX_DEPTH} deep ({shown})")
+            raise fail(top, "email", f"refused: e-mails nested more than {MAX_DEPTH} deep (a message attached "
+                                     f"to a message attached to a message ...)")
         key = cache_key("email", ext, info.sha256, mail.MAIL_FORMAT)
         record = self.cache.get(key)
         if record is None:
