@@ -196,3 +196,29 @@ def test_pages_with_a_text_layer_and_blank_images_are_not_ocrd(workspace, tmp_pa
     assert code == 0, err
     assert not log.exists()
     assert "machine-read" not in norm(" ".join(p.extract_text() for p in PdfReader(str(workspace.path / OUT)).pages))
+
+
+def test_ocr_text_feeds_the_names_index_and_the_export(scans):
+    # a name the index has (from another item's fields) read on a scan: the scan's exhibit is listed too
+    scans.item("a3", date="1988-10", extra="persons: [Anna Example]\n")
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    pdf = scans.path / OUT
+    index = next(t for t in (norm(p.extract_text() or "") for p in PdfReader(str(pdf)).pages)
+                 if "Index of persons, places and organisations Persons" in t)
+    import re
+    entry = re.search(r"Anna Example ((?:\d+ \(EX-\d{4}\),? ?)+)", index).group(1)
+    assert "EX-0001" in entry and "EX-0003" in entry, index
+    code, out, err = run("export", "--format", "json", "--out", str(scans.path / "x"), root=scans.path)
+    assert code == 0, err
+    import json
+    data = json.loads(next((scans.path / "x").glob("*.json")).read_text(encoding="utf-8"))
+    files = {f["path"]: f for e in data["exhibits"] for f in e["files"]}
+    assert files["scan-en.png"]["machine_read_pages"] == [1]
+    assert "Statement of the fictional witness Anna Example" in files["scan-en.png"]["machine_read_text"]
+    assert files["letter.pdf"]["machine_read_pages"] == [1]
+    code, out, err = run("export", "--format", "json", "--edition", "public", "--out", str(scans.path / "p"),
+                         root=scans.path)
+    assert code == 0, err
+    data = json.loads(next((scans.path / "p").glob("*.json")).read_text(encoding="utf-8"))
+    assert all(f["machine_read_text"] is None for e in data["exhibits"] for f in e["files"])

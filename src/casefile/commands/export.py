@@ -35,10 +35,15 @@ class ExportModel(BaseModel):
 
 class FileRow(ExportModel):
     path: str
-    sha256: str
+    sha256: str = Field(description="SHA-256 of the file as given (the original of a converted file)")
     size: int
     document: str | None = Field(None, description="document number of the file (its pages' evidence numbers "
                                                    "are DOCUMENT-0001, DOCUMENT-0002, …); null before it is built")
+    rendition_sha256: str | None = Field(None, description="a converted file (Word, e-mail, web capture, CSV): "
+                                                           "SHA-256 of the PDF shown in its place")
+    machine_read_pages: list[int] = Field([], description="pages of the file whose text was read by OCR")
+    machine_read_text: str | None = Field(None, description="the text OCR read on those pages, a form feed "
+                                                            "between pages (confidential export only)")
 
 
 class PageRange(ExportModel):
@@ -105,6 +110,14 @@ def export_schema() -> dict:
     return s
 
 
+def _file_row(f, edition: str) -> FileRow:
+    pages = sorted(f.ocr) if not f.withheld else []
+    text = "\f".join(f.ocr[i].text for i in pages) if pages and edition == "confidential" else None
+    return FileRow(path=f.path, sha256=f.sha256, size=f.size, document=f.document_label or None,
+                   rendition_sha256=f.rendition_sha256 or None, machine_read_pages=[i + 1 for i in pages],
+                   machine_read_text=text)
+
+
 def collect(opts: Options, edition: str) -> list[Export]:
     results = []
     for p in prepare(opts):  # writes nothing: were exhibits.lock to change, the dossiers are out of date
@@ -120,7 +133,7 @@ def collect(opts: Options, edition: str) -> list[Export]:
         for acc, d in per_edition[edition].items():
             for e in d.exhibits:
                 if e.number not in rows:
-                    rows[e.number] = _exhibit_row(e)
+                    rows[e.number] = _exhibit_row(e, edition)
             for ed in shown:
                 de, rec = per_edition[ed][acc], recorded[ed][acc]
                 for e in de.exhibits:
@@ -168,7 +181,7 @@ def built(opts: Options, case_id: str, edition: str, dossiers: list, asked: str)
     return out
 
 
-def _exhibit_row(e) -> ExhibitRow:
+def _exhibit_row(e, edition: str) -> ExhibitRow:
     """An exhibit's row, without its pages (added for each dossier and edition)."""
     it = e.item
     return ExhibitRow(
@@ -178,8 +191,7 @@ def _exhibit_row(e) -> ExhibitRow:
         withheld=e.withheld, accused=[] if e.withheld else list(it["accused"]),
         charges=[] if e.withheld else list(it["charges"]),
         sources=[] if e.withheld else [_source_text(s) for s in it["sources"]],
-        files=[FileRow(path=f.path, sha256=f.sha256, size=f.size, document=f.document_label or None)
-               for f in e.files],
+        files=[_file_row(f, edition) for f in e.files],
         pages=[])
 
 

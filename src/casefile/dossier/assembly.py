@@ -306,7 +306,16 @@ def index_sort_key(term: str) -> tuple:
     return (0, folded, t)
 
 
+def _folded(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
+    return " ".join(text.casefold().split())
+
+
 def names_index(d: Dossier) -> list[dict]:
+    """Persons, places and organisations named by the items (and the accused), each with the
+    exhibits that name it: in its fields, or in the text OCR read on its scans."""
     groups = {"Persons": {}, "Places": {}, "Organisations": {}}
     shown = [e for e in d.exhibits if not e.withheld]
     for e in shown:
@@ -319,6 +328,13 @@ def names_index(d: Dossier) -> list[dict]:
         for e in shown:
             if e.number not in groups["Persons"][name]:
                 groups["Persons"][name].append(e.number)
+    for e in shown:  # a name of the index read by OCR on an exhibit's scans refers to it too
+        read = _folded(" ".join(page.text for f in e.files if not f.withheld for page in f.ocr.values()))
+        if read:
+            for terms in groups.values():
+                for name, nums in terms.items():
+                    if e.number not in nums and len(_folded(name)) > 2 and _folded(name) in read:
+                        nums.append(e.number)
     out = []
     for heading, terms in groups.items():
         if terms:
