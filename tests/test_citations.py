@@ -58,14 +58,14 @@ def build(ws, *args):
     return out
 
 
-def footer_numbers(pdf) -> dict[int, list[str]]:
+def footer_numbers(pdf, pattern: re.Pattern = ERN) -> dict[int, list[str]]:
     """{page: evidence numbers printed in the page's bottom band} (pdftotext -bbox)."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     found: dict[int, list[str]] = {}
     for i, page in enumerate(re.findall(r"<page width=\"[\d.]+\" height=\"([\d.]+)\">(.*?)</page>", out, re.S), 1):
         height, body = float(page[0]), page[1]
         found[i] = [html.unescape(w) for y, w in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>([^<]*)</word>', body)
-                    if float(y) > height - 60 and ERN.fullmatch(html.unescape(w))]
+                    if float(y) > height - 60 and pattern.fullmatch(html.unescape(w))]
     return found
 
 
@@ -272,3 +272,55 @@ def test_export_gives_every_evidence_number_its_page_in_each_edition(workspace, 
                          root=workspace.path)
     public = json.loads((tmp_path / "demo-public.json").read_text(encoding="utf-8"))
     assert {p["edition"] for v in public["evidence"] for p in v["pages"]} == {"public"}
+
+
+def _page_contents(reader, page) -> list[str]:
+    """SHA-256 of what an exhibit file puts on a page: its copied page forms and its images."""
+    import hashlib
+
+    out = []
+    xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+    for name, ref in xobjects.items():
+        obj = ref.get_object()
+        if name.startswith("/FormXob.cfExhibitPage") or obj.get("/Subtype") == "/Image":
+            out.append(hashlib.sha256(obj.get_data()).hexdigest())
+    return out
+
+
+def test_sample_dossiers_show_each_file_once_and_their_citations_are_live(tmp_path):
+    """The sample case, built as it is: no exhibit file page twice in a dossier (by content
+    hash); every page of an exhibit file has one evidence number, the same in both editions;
+    every pinpointed locator and every cross-reference is a link to the page it names."""
+    from conftest import REPO
+
+    code, out, err = run("build", "--frozen", "--out", str(tmp_path), root=REPO)
+    assert code == 0, err + out
+    seen: dict[str, str] = {}
+    for pdf in sorted((tmp_path / "1988-massacre").glob("*/*.pdf")):
+        r = PdfReader(str(pdf))
+        texts = pages_text(pdf)
+        footers = footer_numbers(pdf, re.compile(r"IR88-\d{4}-\d{4}"))
+        contents: dict[str, int] = {}
+        for i, page in enumerate(r.pages, 1):
+            for h in _page_contents(r, page):
+                assert h not in contents, f"{pdf.name}: page {i} repeats page {contents[h]}"
+                contents[h] = i
+            if _page_contents(r, page):  # an exhibit file's page: one evidence number, one content everywhere
+                assert len(footers[i]) == 1, (pdf, i, footers[i])
+                content = " ".join(sorted(_page_contents(r, page)))
+                assert seen.setdefault(footers[i][0], content) == content, (pdf.name, i, footers[i])
+        page_of = {n[0]: i for i, n in footers.items() if n}
+        starts = {t.split(" — ")[0]: p for _, t, p in outline_titles(pdf) if t.startswith("EX-")}
+        targets: dict[int, set] = {}
+        for page, _, target in link_annotations(pdf):
+            targets.setdefault(page, set()).add(target)
+        pinpoints = xrefs = 0
+        for i, t in enumerate(texts, 1):
+            for number in re.findall(r"\(at (IR88-\d{4}-\d{4})\)", t):
+                assert page_of[number] in targets.get(i, set()), (pdf.name, i, number)
+                pinpoints += 1
+            for number in re.findall(r"\((EX-\d{4})\)", t):
+                if number in starts:
+                    assert starts[number] in targets.get(i, set()), (pdf.name, i, number)
+                    xrefs += 1
+        assert pinpoints > 0 and (xrefs > 0 or "raisi" in pdf.name), (pdf.name, pinpoints, xrefs)
