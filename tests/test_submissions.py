@@ -424,3 +424,34 @@ def test_a_pinpoint_given_as_an_evidence_number(workspace):
         "a page of the item's exhibit files (their documents: DM-0002, DM-0003)",
         "cases/demo/submissions/brief.md:21: citation: pinpoint DM-0001-0009 of @t1: files/a.pdf has 3 pages "
         "(DM-0001-0001 to DM-0001-0003)"]
+
+
+def test_a_page_of_a_file_the_public_edition_withholds(workspace):
+    """A cited page in a confidential exhibit file: the public edition says the file is withheld,
+    prints no evidence number, and links to the file's placeholder; the next file's pages count on."""
+    make_case(workspace, SUBMISSION.replace("[@s1]", "[@f1, p. 2]").replace("[@d1, p. 4]", "[@f1, p. 3]"))
+    workspace.write("exhibits/demo/files/e.pdf", exhibit_pdf("DOC-E", 2))
+    workspace.write("exhibits/demo/files/g.pdf", exhibit_pdf("DOC-G", 1))
+    workspace.item("f1", date="1988-11", extra="exhibits:\n  - file: files/e.pdf\n    confidential: true\n"
+                                              "  - file: files/g.pdf\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    nums, docs = numbers(workspace), documents(workspace)
+    for edition in EDITIONS:
+        pdf = workspace.path / f"out/demo/{edition}/submissions/brief.pdf"
+        n = text_pages_of(pdf)
+        texts = pages_text(pdf)
+        body = " ".join(texts[:n])
+        notes = notes_and_targets(pdf, n)
+        (p2, _), = notes[2][2]
+        (p3, _), = notes[5][2]
+        assert "DOC-G sheet 1" in texts[p3 - 1]
+        assert f"{nums['f1']}, Statement by A speaker, p. 3 [{docs['files/g.pdf']}-0001]" in body
+        if edition == "confidential":
+            assert "DOC-E sheet 2" in texts[p2 - 1]
+            assert f"{nums['f1']}, Statement by A speaker, p. 2 [{docs['files/e.pdf']}-0002]" in body
+        else:
+            assert "DOC-E" not in " ".join(texts)
+            assert "Withheld from the public edition" in texts[p2 - 1]
+            assert re.search(rf"{nums['f1']}, Statement by A speaker, p\. 2 \(Annex A, p\. \d+; that file is "
+                             rf"withheld from the public edition\)", body)

@@ -20,7 +20,6 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -45,17 +44,23 @@ from casefile.errors import Problem
 from casefile.pdf.annexes import CITE_SCHEME
 from casefile.typeset import fastpath, rtl
 from casefile.typeset.flowables import outline_title
+from casefile.typeset.styles import (
+    BANNER,
+    GREY,
+    INK,
+    MARGIN_B,
+    MARGIN_L,
+    MARGIN_R,
+    MARGIN_T,
+    PAGE_H,
+    PAGE_W,
+    RULE,
+    SHADE,
+)
+from casefile.typeset.styles import LINK as LINK_COLOUR
 
-PAGE_W, PAGE_H = A4
-MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22 * mm, 22 * mm, 24 * mm, 24 * mm
 WIDTH = PAGE_W - MARGIN_L - MARGIN_R
-INK = colors.HexColor("#1a1a1a")
-GREY = colors.HexColor("#5f6368")
-LINK = "#0b5394"
-RULE = colors.HexColor("#b0b4b8")
-SHADE = colors.HexColor("#eef0f2")
-BANNER = {"confidential": ("CONFIDENTIAL", colors.HexColor("#a50e0e")),
-          "public": ("PUBLIC — REDACTED", colors.HexColor("#0b5394"))}
+LINK = "#" + LINK_COLOUR.hexval()[2:]  # in paragraph markup
 
 OPEN_AT = "@open"  # where the document opens: page 1, 100 %
 NUMBER_INDENT = 11 * mm  # numbered paragraphs: the number at the margin, the text indented
