@@ -455,3 +455,40 @@ def test_a_page_of_a_file_the_public_edition_withholds(workspace):
             assert "Withheld from the public edition" in texts[p2 - 1]
             assert re.search(rf"{nums['f1']}, Statement by A speaker, p\. 2 \(Annex A, p\. \d+; that file is "
                              rf"withheld from the public edition\)", body)
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float]]:
+    """(top, bottom, height) of every word of a page, from pdftotext -bbox (y downwards)."""
+    import subprocess
+
+    html = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(b) - float(a)) for a, b in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">', html)]
+
+
+def test_long_paragraphs_split_across_pages_keep_their_notes_on_the_marker_pages(workspace):
+    """Forty long paragraphs, citations at every position of their lines: each note is on the
+    page of its marker, the notes stay below the text, and the text never runs into them."""
+    sentence = "The witness described the transfers and the questioning in the same terms as the others"
+    cites = ["[@t1, p. 1]", "[@d1, p. 3]", "[@s1]", "[@t1, p. 3; @d1, pp. 1-2]", "[@d1, p. 4]"]
+    paras = []
+    for k in range(40):
+        parts = [f"{sentence} ({k}.{j}) {cites[(k + j) % len(cites)] if (k * 7 + j) % 3 == 0 else ''}."
+                 for j in range(4 + k % 9)]
+        paras.append(" ".join(parts))
+    body = SUBMISSION.split("# Facts")[0] + "# Facts {#facts}\n\n" + "\n\n".join(paras) + "\n"
+    make_case(workspace, body.replace("bundle: both", "bundle: separate"))
+    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, err
+    pdf = workspace.path / "out/demo/confidential/submissions/brief-text.pdf"
+    n = len(PdfReader(str(pdf)).pages)
+    notes = notes_and_targets(pdf, n)
+    expected = sum(p.count("[@") for p in paras)
+    assert len(notes) == expected and expected > 60
+    assert all(marker == page and refs for marker, page, refs in notes)
+    for page in sorted({p for _, p, _ in notes}):
+        words = _words(pdf, page)
+        text = [w for w in words if w[2] >= 15]  # the body's 10.5 pt
+        small = [w for w in words if 12.8 <= w[2] <= 13.1]  # the notes' 8.3 pt
+        assert text and small and max(b for _, b, _ in text) < min(t for t, _, _ in small), page

@@ -127,6 +127,7 @@ class BriefState:
     notes: dict = field(default_factory=dict)  # note number -> Paragraph of the note
     page_notes: list = field(default_factory=list)  # notes drawn at the foot of the current page
     offset: float = 0.0  # how much higher the rest of the page is drawn (the notes' room so far)
+    heights: dict = field(default_factory=dict)  # note number -> height of the note (with its space)
     head: str = ""  # the running head in force
     page_head: str | None = None  # the first one set on the current page
 
@@ -136,7 +137,11 @@ class BriefState:
     def notes_height(self, numbers: list[int], width: float) -> float:
         if not self.footnotes or not numbers:
             return 0.0
-        h = sum(self.notes[n].wrap(width, PAGE_H)[1] + self.notes[n].style.spaceAfter for n in numbers)
+        h = 0.0
+        for n in numbers:
+            if n not in self.heights:  # notes are set at the full width: measured once
+                self.heights[n] = self.notes[n].wrap(WIDTH, PAGE_H)[1] + self.notes[n].style.spaceAfter
+            h += self.heights[n]
         return h + (0 if self.page_notes else SEPARATOR)
 
 
