@@ -188,6 +188,9 @@ def test_every_citation_is_a_footnote_on_its_page_linking_to_the_cited_page(work
     titles = [t for _, t, _ in outline_titles(pdf)]
     assert "Annex A — Dossier concerning Alpha Person" in titles and "Annex B — Dossier concerning Beta Person" in titles
     assert PdfReader(str(pdf)).page_labels[n] == "A-1"
+    # it opens on its first page at 100 %, with the bookmarks panel
+    root = PdfReader(str(pdf)).trailer["/Root"]
+    assert root["/PageMode"] == "/UseOutlines" and list(root["/OpenAction"])[1:] == ["/XYZ", 0, 841.8898, 1]
     # the cross-reference and the paragraph numbers
     assert "As shown in section I, it follows" in body
     assert "Table of cited evidence" in " ".join(texts)

@@ -43,6 +43,7 @@ from casefile.dossier.submission import Brief, Piece, reference_text, where_text
 from casefile.errors import Problem
 from casefile.pdf.annexes import CITE_SCHEME
 from casefile.typeset import fastpath, rtl
+from casefile.typeset.document import HeldCanvas
 from casefile.typeset.flowables import outline_title
 from casefile.typeset.styles import (
     BANNER,
@@ -568,10 +569,11 @@ def _render_once(b: Brief, known: dict, total: int, combined: bool) -> RenderedB
                    subject=f"Submission to {b.front['addressee']} — {b.edition} edition",
                    keywords=", ".join(["casefile", "submission", b.case["id"], b.name, b.edition]),
                    creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)")
-    doc.build(flows)
+    doc.build(flows, canvasmaker=HeldCanvas)
+    pages = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)
-    pages = doc.canv.getPageNumber() - 1
+    doc.canv.finish()
     return RenderedBrief(buf.getvalue(), pages, dict(state.pages), list(state.outline))
 
 
