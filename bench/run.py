@@ -360,7 +360,7 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
             if self.f.kind == "pdf":
                 pages.draw(self.canv, Path(self.f.abspath), self.index, self.width, self.height)
             else:
-                draw_image(self.canv, self.f.abspath, 0, 0, self.width, self.height)
+                draw_image(self.canv, self.f.abspath, self.f.page_sizes[0], 0, 0, self.width, self.height)
 
     def words(el) -> str:
         return " ".join("".join(el.itertext()).split())
