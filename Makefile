@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test check bench tools clean
+.PHONY: demo test test-latest check bench tools clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -36,6 +36,20 @@ check: $(STAMP)
 
 test: $(STAMP) tools
 	$(PY) -m pytest
+
+# The equivalence tests of the library shortcuts (typeset/fastpath.py, pdf/fastpath.py) against
+# the newest reportlab and pypdf, in a venv of their own (not part of `make test` or .ci/run):
+# the pins in pyproject.toml are exact minors, this says whether the next release still works.
+LATEST := .venv-latest
+test-latest: tools
+	test -x $(LATEST)/bin/python || python3 -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet -e '.[test]'
+	$(LATEST)/bin/python -m pip install --quiet --upgrade reportlab pypdf
+	$(LATEST)/bin/python -m pip show reportlab pypdf | grep -E '^(Name|Version)'
+	$(LATEST)/bin/python -m pytest -p no:cacheprovider tests/test_fastpath.py tests/test_fastpath_pypdf.py \
+	  tests/test_dossier.py::test_plain_paragraphs_skip_the_parser_with_the_same_result \
+	  tests/test_dossier.py::test_line_breaking_is_reportlabs
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

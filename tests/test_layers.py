@@ -1,10 +1,17 @@
 """The package's shape, enforced: imports go one way only (down the layers), no module takes part
 in an import circle (function-level imports included), no module imports a private name of
-another, and reportlab's and pypdf's private names are reached from one module each."""
+another, and reportlab's and pypdf's private names are reached from one module each: neither
+imported (`from reportlab... import _x`) nor used as attributes (`canv._doc`, `self._calc()`
+in a subclass of a reportlab class) anywhere else."""
 
 from __future__ import annotations
 
 import ast
+import functools
+import importlib
+import importlib.util
+import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -124,6 +131,124 @@ def problems_of(modules: dict) -> list[str]:
     for v in sorted(modules):
         if v not in index:
             visit(v)
+    return out + private_attributes(modules)
+
+
+# ------------------------------------------------------------------ private attributes of the libraries
+# An approximation, on the source alone: `x._name` is a use of a library's private name when
+# `_name` is one the library defines (a def, a class or an assignment in its source) and casefile
+# does not define it itself (a def, a class, or `self._name = ...` in a class of its own); and
+# `self._name` in a subclass of a library class is one when that class or its library ancestors
+# use `self._name` themselves.
+
+_LIB_DEFINED = re.compile(r"^[ \t]*(?:def|class)[ \t]+(_[A-Za-z]\w*)|\bself\.(_[A-Za-z]\w*)|^[ \t]*(_[A-Za-z]\w*)[ \t]*=[^=]",
+                          re.M)
+_SELF_NAMES = re.compile(r"\bself\.(_[A-Za-z]\w*)|^[ \t]*def[ \t]+(_[A-Za-z]\w*)", re.M)
+
+
+@functools.lru_cache(maxsize=None)
+def library_private_names(lib: str) -> frozenset:
+    """Every private name `lib` defines, from its source files."""
+    folder = Path(importlib.util.find_spec(lib).submodule_search_locations[0])
+    names = set()
+    for path in folder.rglob("*.py"):
+        for m in _LIB_DEFINED.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            names.add(next(g for g in m.groups() if g))
+    return frozenset(n for n in names if not n.startswith("__"))
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _library_classes(modules: dict, module: str, base: ast.expr, seen=()) -> list:
+    """The library classes (reportlab, pypdf) a class base expression of `module` leads to."""
+    _, tree, is_pkg = modules[module]
+    if isinstance(base, ast.Name):
+        for node in tree.body:  # a class of the same module
+            if isinstance(node, ast.ClassDef) and node.name == base.id and (module, node.name) not in seen:
+                return [k for b in node.bases for k in _library_classes(modules, module, b, seen + ((module, node.name),))]
+        for target, names, _ in imports(tree, module, is_pkg):
+            if base.id in names:
+                if target.split(".")[0] in PRIVATE_ACCESS:
+                    try:
+                        cls = getattr(importlib.import_module(target), base.id)
+                    except (ImportError, AttributeError):
+                        return []
+                    return [k for k in inspect.getmro(cls) if k.__module__.split(".")[0] in PRIVATE_ACCESS]
+                if target in modules:
+                    return _library_classes(modules, target, ast.Name(base.id), seen)
+    return []
+
+
+def _names_used_by(cls) -> frozenset:
+    """The private names a library class's module uses on `self` or defines as methods (the
+    module, not the class alone: reading a class's own lines is slow)."""
+    try:
+        return _names_in_file(inspect.getsourcefile(cls))
+    except TypeError:
+        return frozenset()
+
+
+@functools.lru_cache(maxsize=None)
+def _names_in_file(path: str) -> frozenset:
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return frozenset(next(g for g in m.groups() if g) for m in _SELF_NAMES.finditer(text))
+
+
+def private_attributes(modules: dict) -> list[str]:
+    libs = {lib: library_private_names(lib) for lib in PRIVATE_ACCESS}
+    classes = {}  # (module, class name) -> names its library ancestors use on self
+    own = set()
+    for name, (path, tree, _) in modules.items():
+        def define(node, cls=None):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.ClassDef):
+                    used = set()
+                    for b in child.bases:
+                        for k in _library_classes(modules, name, b):
+                            used |= _names_used_by(k)
+                    classes[(name, child.name)] = used
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and _private(child.name):
+                    own.add(child.name)
+                elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store) and _private(child.id):
+                    own.add(child.id)
+                elif isinstance(child, ast.Attribute) and isinstance(child.ctx, ast.Store) and _private(child.attr) \
+                        and cls is not None and isinstance(child.value, ast.Name) and child.value.id == "self" \
+                        and child.attr not in classes[(name, cls)]:
+                    own.add(child.attr)  # casefile's own attribute of its own object
+                define(child, child.name if isinstance(child, ast.ClassDef) else cls)
+
+        define(tree)
+    out = []
+    for name, (path, tree, _) in modules.items():
+        allowed = {lib for lib, module in PRIVATE_ACCESS.items() if module == name}
+
+        def check(node, attr, cls, text):
+            if not _private(attr):
+                return
+            owners = [lib for lib, names in libs.items() if attr in names]
+            by_base = cls is not None and isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                and node.value.id == "self" and attr in classes.get((name, cls), ())
+            if (by_base or (attr not in own and owners)) and not allowed & set(owners or PRIVATE_ACCESS):
+                lib = " or ".join(owners) or "a library"
+                only = " / ".join(PRIVATE_ACCESS[o] for o in (owners or PRIVATE_ACCESS))
+                out.append(f"{path}:{node.lineno}: {name} uses {lib}'s private name {attr} ({text}); only {only} may")
+
+        def walk(node, cls=None):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.ClassDef):
+                    walk(child, child.name)
+                    continue
+                if isinstance(child, ast.Attribute):
+                    check(child, child.attr, cls, ast.unparse(child))
+                elif isinstance(child, ast.Call) and isinstance(child.func, ast.Name) \
+                        and child.func.id in ("getattr", "setattr", "hasattr", "delattr") and len(child.args) > 1 \
+                        and isinstance(child.args[1], ast.Constant) and isinstance(child.args[1].value, str):
+                    check(child, child.args[1].value, cls, ast.unparse(child))
+                walk(child, cls)
+
+        walk(tree)
     return out
 
 
@@ -152,6 +277,28 @@ def test_the_rule_catches_an_arrow_back_up_a_circle_and_a_private_import(tmp_pat
     assert "import circle: casefile.typeset.document -> casefile.typeset.other" in found
     assert "imports the private name _x of casefile.typeset.other" in found
     assert "reaches into reportlab's private names" in found
+
+
+def test_the_rule_catches_a_library_private_attribute_outside_fastpath(tmp_path):
+    pkg = tmp_path / "casefile"
+    (pkg / "typeset").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "typeset" / "__init__.py").write_text("")
+    reaching = ("from reportlab.platypus import BaseDocTemplate, Flowable\n"
+                "def link(c, key, rect):\n    c._addAnnotation(rect)\n"
+                "class Doc(BaseDocTemplate):\n    def __init__(self):\n        self._doSave = 0\n"
+                "def finish(doc):\n    doc._ID = b''\n    return getattr(doc.frame, '_atTop')\n"
+                "class Own(Flowable):\n    def __init__(self):\n        self._lines_of_mine = []\n"
+                "def other(p):\n    return p._lines_of_mine\n")
+    (pkg / "typeset" / "document.py").write_text(reaching)
+    (pkg / "typeset" / "fastpath.py").write_text(reaching)
+    found = problems_of(graph(pkg))
+    document = "\n".join(p for p in found if ": casefile.typeset.document uses" in p)
+    for name in ("_addAnnotation", "_doSave", "_ID", "_atTop"):
+        assert f"uses reportlab's private name {name}" in document or \
+            f"uses reportlab or pypdf's private name {name}" in document, name
+    assert "_lines_of_mine" not in document  # casefile's own attribute
+    assert not [p for p in found if ": casefile.typeset.fastpath uses" in p]
 
 
 @pytest.mark.parametrize("layer", ["casefile.case", "casefile.dossier"])
