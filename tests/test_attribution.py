@@ -33,3 +33,79 @@ def test_supplied_entries_must_name_a_field_with_a_value(workspace):
                                 f"{p}: supplied_by_compiler.1: 'accused.beta' {msg}",
                                 f"{p}: supplied_by_compiler.2: 'witness.name_original' {msg}",
                                 "3 problems found"]
+
+
+def test_links_persons_and_forum_the_source_does_not_give_are_warned(workspace):
+    workspace.item("t1", type="testimony", accused=("alpha", "beta"),
+                   extra="forum: Stockholm District Court\npersons: [Alpha Person, Gamma Person]\n",
+                   body="The compiler's words about Beta Person and Gamma Person.\n\n"
+                        "> Mr. Smith said so, in the “court of Stockholm”.")
+    workspace.item("s1", accused=("beta",), body="Nothing quoted here names anyone.")  # no quotation: the whole text
+    workspace.item("s2", accused=("alpha",), extra="supplied_by_compiler: [accused.alpha]\n", body="No name.")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 0, err
+    p = "cases/demo/evidence"
+    assert err.splitlines() == [
+        f"{p}/s1.md:6: accused.0: warning: the source's words this item quotes do not name Beta Person: quote "
+        "the passage that links this item to them, or mark the link as yours (supplied_by_compiler: [accused.beta])",
+        f"{p}/t1.md:6: accused.0: warning: the source's words this item quotes do not name Alpha Person: quote "
+        "the passage that links this item to them, or mark the link as yours (supplied_by_compiler: [accused.alpha])",
+        f"{p}/t1.md:6: accused.1: warning: the source's words this item quotes do not name Beta Person: quote "
+        "the passage that links this item to them, or mark the link as yours (supplied_by_compiler: [accused.beta])",
+        f"{p}/t1.md:11: forum: warning: the source's words this item quotes do not give this forum: quote the "
+        "passage that does, or mark it as yours (supplied_by_compiler: [forum])",
+        f"{p}/t1.md:12: persons.0: warning: the source's words this item quotes do not name Alpha Person: list "
+        "only the persons its passage names, or mark the list as yours (supplied_by_compiler: [persons])",
+        f"{p}/t1.md:12: persons.1: warning: the source's words this item quotes do not name Gamma Person: list "
+        "only the persons its passage names, or mark the list as yours (supplied_by_compiler: [persons])",
+    ]
+    assert out.splitlines()[-1] == "0 problems found, 6 warnings"
+
+
+def test_links_the_source_gives(workspace):
+    workspace.write("cases/demo/case.yaml", CASE_YAML.replace("    status: deceased\n",
+                                                              "    status: deceased\n    aliases: [Ayatollah B]\n"))
+    workspace.item("t1", type="testimony", accused=("alpha", "beta"),
+                   extra="    locator: transcript of the Stockholm District Court, day 3\n"
+                         "forum: Stockholm District Court\npersons: [Alpha Person]\n",
+                   body="Compiler's words.\n\n> Then Person (Alpha) came; “Ayatollah B” said it.")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 0 and err == "", err
+    assert out.splitlines()[-1] == "0 problems found"
+
+
+def test_the_sample_states_only_what_its_sources_say():
+    from casefile.case.loading import load_cases
+    from conftest import REPO
+
+    code, out, err = run("check", root=REPO)
+    assert code == 0 and err == "", err  # no warning: every link is in a quoted passage or marked
+    [lc] = load_cases(REPO)
+    by_id = {li.item.id: li.item for li in lc.items}
+    for t in ("testimony-farsi", "testimony-jalal", "testimony-royaei", "testimony-saheb-jam"):
+        assert "noury" not in by_id[t].accused and by_id[t].forum is None, t
+        assert by_id[t].supplied_by_compiler == ["witness.name_original"], t
+    assert "Ruhollah Khomeini" not in by_id["isna-parsineh-2013-09-18"].persons
+    assert [i for i, it in by_id.items() if "noury" in it.accused] == ["noury-stockholm-trial"]
+    assert all("name_original" in a.supplied_by_compiler for a in lc.case.accused if a.name_original)
+    import re
+    for li in lc.items:  # Persian script only where it is marked as the compiler's
+        for field in ("places", "persons", "organisations"):
+            assert not any(re.search("[\u0600-\u06ff]", v) for v in getattr(li.item, field)), (li.item.id, field)
+
+
+def test_the_sample_quotes_its_sources_word_for_word():
+    import re
+
+    from conftest import REPO
+
+    stored = " ".join(" ".join(p.read_text(encoding="utf-8").split())
+                      for p in sorted((REPO / "exhibits/1988-massacre/sources").glob("*.txt")))
+    quotes = 0
+    for path in sorted((REPO / "cases/1988-massacre/evidence").rglob("*.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for m in re.finditer(r"(?:^> .*\n?)+", body, re.M):
+            for line in m.group().splitlines():  # a post's lines may stand apart in the article
+                quotes += 1
+                assert " ".join(line[2:].split()) in stored, (path.name, line[:60])
+    assert quotes >= 30

@@ -242,6 +242,9 @@ def test_case_id_differs_from_folder(workspace):
 YAML_CASES = [
     ("colon-in-value", "title: Farsi: transfers\n",
      "4: yaml: the value of 'title' contains ': ': put the whole value in quotes (title: \"…\")"),
+    ("field-indented-under-a-value", "persons: [a]\n    locator: x\n",
+     "5: yaml: 'locator' is indented more than the line above it, which already has its value: align it with the "
+     "fields of its mapping"),
     ("misaligned-field", "sources:\n  - title: x\n   publisher: y\n",
      "6: yaml: 'publisher' is not aligned with the fields above it (from line 5): indent it like the other "
      "fields of the same mapping"),

@@ -42,9 +42,13 @@ def check(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     from casefile.commands.build import Options, prepare
 
     prepared = _run(prepare, Options(root=root, cases=[case] if case else None))
+    warnings = sorted(w for p in prepared for w in p.lc.warnings)
+    for w in warnings:
+        print(w, file=sys.stderr)
     for lc in (p.lc for p in prepared):
         print(f"{lc.case_path}: ok ({len(lc.items)} items, {len(lc.case.accused)} accused)")
-    print("0 problems found")
+    n = len(warnings)
+    print("0 problems found" + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
 
 
 @app.command("list")

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from casefile.case.body import XREF_ID, cross_references
+from casefile.case.attribution import attribution_warnings
 from casefile.case.messages import validation_problems
 from casefile.case.models import CONTROL_CHARS, ITEM_TYPES, Case, Item, control_char_problem
 from casefile.case.yamlread import read_yaml
@@ -46,6 +47,7 @@ class LoadedCase:
     items: list[LoadedItem]
     lines: dict = field(default_factory=dict, repr=False)
     digest: str = ""  # sha256 of case.yaml
+    warnings: list[Problem] = field(default_factory=list)  # attribution (case/attribution.py)
 
     @property
     def case_dir(self) -> Path:
@@ -212,6 +214,7 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
         return None, problems
     lc = LoadedCase(root, case, case_path, items, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
     problems += _cross_check(lc, verify_pins)
+    lc.warnings = one_line(attribution_warnings(lc))
     return lc, problems
 
 

@@ -156,6 +156,15 @@ def _tokens(msg: str) -> str:
     return msg
 
 
+def _key_column(line: str) -> int:
+    """Where the key of a line starts (after its indentation and any '- ' list markers)."""
+    m = re.match(r"[ -]*", line)
+    col = m.end() if m else 0
+    while col > 0 and line[col - 1] == "-":  # a value starting with '-' is not a marker
+        col -= 1
+    return col
+
+
 def plain_message(e, text: str, line_offset: int) -> tuple[int, str]:
     """The line and a message in the case format's words for a YAML syntax error, saying how to
     fix it. The wording of PyYAML's pure-Python parser is the one recognised (read_yaml reads a
@@ -220,6 +229,10 @@ def plain_message(e, text: str, line_offset: int) -> tuple[int, str]:
         if "'?'" in problem:
             return out(f"'{key}' sits among '- ' list entries (from line {opened}): start a new entry with "
                        "'- ', or indent the field like the fields of the entry above")
+        above = next((l for l in reversed(lines[:line0]) if l.strip() and not l.lstrip().startswith("#")), "")
+        if _key_column(here) > _key_column(above) and not above.rstrip().endswith(":"):
+            return out(f"'{key}' is indented more than the line above it, which already has its value: align it "
+                       "with the fields of its mapping")
         return out(f"'{key}' is not aligned with the fields above it (from line {opened}): indent it like "
                    "the other fields of the same mapping")
     if "single document" in context:
