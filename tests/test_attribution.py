@@ -60,11 +60,7 @@ def test_links_persons_and_forum_the_source_does_not_give_are_warned(workspace):
         "only the persons its passage names, or mark the list as yours (supplied_by_compiler: [persons])",
     ]
     assert out.splitlines()[-1] == "0 problems found, 6 warnings"
-    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
-    assert code == 0, err
-    assert (f"{p}/s1.md:6: accused.0: warning: the source's words this item quotes do not name Beta Person: quote "
-            "the passage that links this item to them, or mark the link as yours "
-            "(supplied_by_compiler: [accused.beta])") in out.splitlines()
+
 
 
 def test_links_the_source_gives(workspace):

@@ -9,7 +9,7 @@ A link or statement that is the compiler's reading instead is marked so, in the 
 `supplied_by_compiler` (`accused.ID`, `forum`, `persons`), and the dossier prints it as such.
 
 These are warnings, not errors: the words matched are a safeguard against a link made by
-mistake, not proof of one; `casefile check` and `casefile build` print them.
+mistake, not proof of one; `casefile check` prints them.
 """
 
 from __future__ import annotations

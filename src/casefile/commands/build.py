@@ -429,8 +429,6 @@ def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
     prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}), report)
     work = Work(prepared, [], [], [], {}, code_signature())
     for p in prepared:
-        for w in sorted(p.lc.warnings):  # attribution: a link the quoted source words do not give
-            report(str(w))
         cid = p.lc.case.id
         state = work.states[cid] = read_state(state_path(opts, cid))
         recorded = state.get("dossiers", {})
