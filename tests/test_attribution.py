@@ -37,10 +37,10 @@ def test_supplied_entries_must_name_a_field_with_a_value(workspace):
 
 def test_links_persons_and_forum_the_source_does_not_give_are_warned(workspace):
     workspace.item("t1", type="testimony", accused=("alpha", "beta"),
-                   extra="forum: Stockholm District Court\npersons: [Alpha Person, Gamma Person]\n",
+                   extra="forum: Stockholm District Court\npersons: [Alpha Person, Gamma Person]\ncharges: [murder]\n",
                    body="The compiler's words about Beta Person and Gamma Person.\n\n"
                         "> Mr. Smith said so, in the “court of Stockholm”.")
-    workspace.item("s1", accused=("beta",), body="Nothing quoted here names anyone.")  # no quotation: the whole text
+    workspace.item("s1", accused=("beta",), extra="charges: [murder]\n", body="Nothing quoted here names anyone.")  # no quotation: the whole text
     workspace.item("s2", accused=("alpha",), extra="supplied_by_compiler: [accused.alpha]\n", body="No name.")
     code, out, err = run("check", root=workspace.path)
     assert code == 0, err
@@ -68,7 +68,7 @@ def test_links_the_source_gives(workspace):
                                                               "    status: deceased\n    aliases: [Ayatollah B]\n"))
     workspace.item("t1", type="testimony", accused=("alpha", "beta"),
                    extra="    locator: transcript of the Stockholm District Court, day 3\n"
-                         "forum: Stockholm District Court\npersons: [Alpha Person]\n",
+                         "forum: Stockholm District Court\npersons: [Alpha Person]\ncharges: [murder]\n",
                    body="Compiler's words.\n\n> Then Person (Alpha) came; “Ayatollah B” said it.")
     code, out, err = run("check", root=workspace.path)
     assert code == 0 and err == "", err
@@ -80,7 +80,10 @@ def test_the_sample_states_only_what_its_sources_say():
     from conftest import REPO
 
     code, out, err = run("check", root=REPO)
-    assert code == 0 and err == "", err  # no warning: every link is in a quoted passage or marked
+    # every link is in a quoted passage or marked; the one warning is the truth about Raisi's dossier
+    assert code == 0 and err.splitlines() == [
+        "cases/1988-massacre/case.yaml:66: accused.2: warning: no item concerning Ebrahim Raisi cites a charge or an "
+        "element: the dossier shows no supporting evidence for any charge (its evidence matrix says so)"], err
     [lc] = load_cases(REPO)
     by_id = {li.item.id: li.item for li in lc.items}
     for t in ("testimony-farsi", "testimony-jalal", "testimony-royaei", "testimony-saheb-jam"):
@@ -93,6 +96,20 @@ def test_the_sample_states_only_what_its_sources_say():
     for li in lc.items:  # Persian script only where it is marked as the compiler's
         for field in ("places", "persons", "organisations"):
             assert not any(re.search("[\u0600-\u06ff]", v) for v in getattr(li.item, field)), (li.item.id, field)
+
+
+def test_an_accused_no_item_cites_for_a_charge_is_warned(workspace):
+    workspace.item("a1", accused=("alpha", "beta"), extra="charges: [murder/killing]\n", body="> Alpha Person, Beta Person.")
+    workspace.item("a2", accused=("beta",), body="> Beta Person.")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 0 and err == "", err  # each has an item citing a charge
+    workspace.item("a1", accused=("alpha",), body="> Alpha Person.")
+    code, out, err = run("check", root=workspace.path)
+    assert err.splitlines() == [
+        "cases/demo/case.yaml:11: accused.0: warning: no item concerning Alpha Person cites a charge or an element: "
+        "the dossier shows no supporting evidence for any charge (its evidence matrix says so)",
+        "cases/demo/case.yaml:19: accused.1: warning: no item concerning Beta Person cites a charge or an element: "
+        "the dossier shows no supporting evidence for any charge (its evidence matrix says so)"]
 
 
 def test_the_sample_quotes_its_sources_word_for_word():

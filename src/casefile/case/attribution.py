@@ -8,6 +8,10 @@ title, publisher or locator (a court transcript's, say).
 A link or statement that is the compiler's reading instead is marked so, in the item's
 `supplied_by_compiler` (`accused.ID`, `forum`, `persons`), and the dossier prints it as such.
 
+Two more warnings concern what a dossier can show: an accused whom no item cites for any charge
+(the dossier has no supporting evidence at all), and a translation whose paragraphs do not pair
+up with its original's.
+
 These are warnings, not errors: the words matched are a safeguard against a link made by
 mistake, not proof of one; `casefile check` prints them.
 """
@@ -59,7 +63,7 @@ def _spellings(name: str, aliases=(), original: str | None = None) -> list[str]:
 
 def attribution_warnings(lc) -> list[Problem]:
     accused = {a.id: a for a in lc.case.accused}
-    out = []
+    out = _support_warnings(lc)
     for li in lc.items:
         it = li.item
         supplied = set(it.supplied_by_compiler)
@@ -88,4 +92,31 @@ def attribution_warnings(lc) -> list[Problem]:
                                        f"warning: the source's words this item quotes do not name {bare}: list only "
                                        "the persons its passage names, or mark the list as yours "
                                        "(supplied_by_compiler: [persons])"))
+    return out
+
+
+def paragraphs(text: str) -> int:
+    return sum(1 for b in parse_body(text) if b.kind != "h")
+
+
+def _support_warnings(lc) -> list[Problem]:
+    out = []
+    if lc.case.charges:
+        for i, a in enumerate(lc.case.accused):
+            mine = [li for li in lc.items if a.id in li.item.accused]
+            if mine and not any(li.item.charges for li in mine):
+                out.append(Problem(lc.case_path, lc.lines.get(("accused", i), 1), f"accused.{i}",
+                                   f"warning: no item concerning {a.name} cites a charge or an element: the dossier "
+                                   "shows no supporting evidence for any charge (its evidence matrix says so)"))
+    for li in lc.items:
+        original = getattr(li.item, "original", None)
+        if original is None or not li.body.strip():
+            continue
+        n_tr = paragraphs(li.body)
+        n_or = sum(1 for p in original.text.split("\n\n") if p.strip())
+        if n_tr != n_or:
+            out.append(Problem(li.path, li.body_line, "body",
+                               f"warning: the translation (the body) has {n_tr} paragraph{'s' if n_tr != 1 else ''} and "
+                               f"original.text {n_or}: they are paired in order; give both the same paragraphs, "
+                               "separated by blank lines"))
     return out

@@ -398,6 +398,13 @@ def sha256_file(path: Path) -> str:
 
 def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
     out: list[Problem] = []
+    ids = {li.item.id for li in lc.items}
+    for e, ev in enumerate(lc.case.events):
+        for j, iid in enumerate(ev.items):
+            if iid not in ids:
+                out.append(Problem(lc.case_path, line_for(lc.lines, ("events", e, "items", j), 1),
+                                   f"events.{e}.items.{j}", f"no item '{iid}' in this case: give the id of an item "
+                                   "that records this event"))
     first_path: dict[str, LoadedItem] = {}
     exdir = lc.exhibit_dir
     for li in lc.items:

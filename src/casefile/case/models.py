@@ -122,6 +122,8 @@ class Event(Model):
     title: Text
     places: list[Text] = []
     source: Text | None = Field(None, description="the source that states this event")
+    items: list[Slug] = Field([], description="ids of the items that record this event: the chronology "
+                                              "gives the event one row, linked to their exhibit")
 
 
 class Case(Model):

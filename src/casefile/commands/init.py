@@ -26,7 +26,7 @@ language: en                      # language of the case's texts
 numbering:
   exhibit_prefix: "EX-"           # exhibit numbers EX-0001, EX-0002, …
   exhibit_width: 4                # digits of exhibit numbers (1 to 8)
-  stamp_prefix: "CF"              # page stamps CF-<ACCUSED>-000001 … (letters, digits, '-')
+  stamp_prefix: "CF"              # evidence numbers CF-0001-0001 … on exhibit file pages (letters, digits, '-')
 translation_layout: side-by-side  # or sequential: how a decree's original and translation are set
 summary:                          # optional: a paragraph for the cover
 
@@ -36,7 +36,6 @@ accused:                          # at least one; each gets a dossier of the ite
     name_original:                # optional: the name in its original script, if a source gives it
     aliases: []                   # other names the sources use
     status: ""                    # required, in words: deceased, convicted, at large, not stated…
-    stamp:                        # optional: page-stamp code, 1-12 of A-Z 0-9 (default: from the id)
     roles: []                     # - title: ""             (a role or position)
                                   #   institution:
                                   #   from:                 (EDTF date, e.g. 1988-07)
@@ -56,6 +55,7 @@ events: []                        # the case chronology, besides the dated items
                                   #   title: ""              (what happened)
                                   #   places: []
                                   #   source: ""             (which source states it)
+                                  #   items: []              (items that record it: one row, not two)
 """
 
 EXAMPLE_ID = "example-testimony"

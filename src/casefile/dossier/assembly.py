@@ -92,6 +92,7 @@ class Dossier:
     stamp_prefix: str
     file_stem: str
     evidence_prefix: str = ""  # the case's stamp prefix: evidence numbers are PREFIX-DOCUMENT-PAGE
+    removed: tuple[str, ...] = ()  # public edition: what was taken out, in words (nothing: ())
 
     @property
     def title(self) -> str:
@@ -168,6 +169,14 @@ def _place_files(exhibits: list) -> None:
                 first[f.sha256] = f
 
 
+# what a public edition may take out, in the order the cover lists it
+PSEUDONYMS = "protected witnesses appear under pseudonyms"
+REDACTED_TERMS = "marked passages and names are redacted"
+WITHHELD_ITEMS = "confidential exhibits are withheld"
+WITHHELD_FILES = "confidential exhibit files are withheld"
+REMOVALS = (PSEUDONYMS, REDACTED_TERMS, WITHHELD_ITEMS, WITHHELD_FILES)
+
+
 def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo],
              edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None,
              documents: dict[str, int] | None = None, targets: dict | None = None) -> list[Dossier]:
@@ -186,17 +195,25 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         chosen = sorted((li for li in lc.items if acc.id in li.item.accused), key=lambda li: numbers[li.item.id])
         in_dossier = {li.item.id for li in chosen}
         exhibits = []
+        removed = set()
         for li in chosen:
             data = li.item.model_dump(by_alias=True)
             blocks = _cross_referenced(list(_parsed_body(li.body)), numbers, in_dossier, prefix, width)
             withheld = public and li.item.confidential
             if public:
                 terms = public_terms(li)
+                if names and (_redact_value(data, [], names) != data or
+                              any(_redact_value(r.text, [], names) != r.text for b in blocks for r in b.runs)):
+                    removed.add(PSEUDONYMS)
+                if terms and (_redact_value(data, terms, {}) != data or redact_runs(blocks, terms, True) != blocks):
+                    removed.add(REDACTED_TERMS)
                 data = _redact_value(data, terms, names)
                 blocks = redact_runs(blocks, terms, True)
                 if names:
                     blocks = [Block(b.kind, tuple(type(r)(_redact_value(r.text, [], names), r.style) for r in b.runs),
                                     b.marker) for b in blocks]
+                if withheld:
+                    removed.add(WITHHELD_ITEMS)
             ex_files = []
             for ef in li.item.exhibits:
                 for n, info in enumerate([files[ef.file], *files[ef.file].parts]):
@@ -208,6 +225,8 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
                     if public:
                         f.description = _redact_value(f.description, public_terms(li), names)
                         f.withheld = ef.confidential
+                        if f.withheld and not withheld:
+                            removed.add(WITHHELD_FILES)
                     ex_files.append(f)
             shown_files = {f.path: f for f in ex_files if not f.withheld}
             pins = []
@@ -223,7 +242,8 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         code = stamp_code(acc)
         out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
                            f"{case.numbering.stamp_prefix}-{code}", acc.id,
-                           evidence_prefix=case.numbering.stamp_prefix))
+                           evidence_prefix=case.numbering.stamp_prefix,
+                           removed=tuple(k for k in REMOVALS if k in removed)))
     return out
 
 
@@ -263,9 +283,18 @@ class ChronoRow:
 
 
 def chronology(d: Dossier) -> list[ChronoRow]:
-    rows = [ChronoRow(e.item["date"], e.title, e.number) for e in d.exhibits if e.item.get("date") and not e.withheld]
-    rows += [ChronoRow(ev["date"], ev["title"], None, ev.get("source"), tuple(ev.get("places") or ()))
-             for ev in d.case.get("events", [])]
+    """Dated exhibits and the case's events. An event that names the items recording it
+    (`items:`) is one row, linked to the first of them in this dossier; those exhibits get no
+    row of their own."""
+    shown = {e.id: e for e in d.exhibits if not e.withheld}
+    rows, told = [], set()
+    for ev in d.case.get("events", []):
+        recorded = [shown[i] for i in ev.get("items") or [] if i in shown]
+        told |= {e.id for e in recorded}
+        rows.append(ChronoRow(ev["date"], ev["title"], recorded[0].number if recorded else None, ev.get("source"),
+                              tuple(ev.get("places") or ())))
+    rows += [ChronoRow(e.item["date"], e.title, e.number) for e in shown.values()
+             if e.item.get("date") and e.id not in told]
     return sorted(rows, key=lambda r: (sort_key(r.date), r.number or "", r.title))
 
 
@@ -322,12 +351,10 @@ def names_index(d: Dossier) -> list[dict]:
         for field_, group in (("persons", "Persons"), ("places", "Places"), ("organisations", "Organisations")):
             for name in e.item.get(field_, []):
                 groups[group].setdefault(name, []).append(e.number)
-    acc = d.accused
-    for name in filter(None, [acc["name"], acc.get("name_original")]):
-        groups["Persons"].setdefault(name, [])
-        for e in shown:
-            if e.number not in groups["Persons"][name]:
-                groups["Persons"][name].append(e.number)
+    acc = d.accused  # one entry, under the name, the original script beside it
+    name = acc["name"] + (f" ({acc['name_original']})" if acc.get("name_original") else "")
+    nums = groups["Persons"].pop(acc["name"], []) + groups["Persons"].pop(acc.get("name_original") or "", [])
+    groups["Persons"][name] = nums + [e.number for e in shown if e.number not in nums]
     for e in shown:  # a name of the index read by OCR on an exhibit's scans refers to it too
         read = _folded(" ".join(page.text for f in e.files if not f.withheld for page in f.ocr.values()))
         if read:
@@ -397,6 +424,12 @@ def translation_pairs(ex: Exhibit) -> list[tuple]:
     return [(paras[i] if i < len(paras) else None, original[i] if i < len(original) else None) for i in range(n)]
 
 
+def paragraph_counts(ex: Exhibit) -> tuple[int, int]:
+    """Paragraphs of the translation (the body) and of the original, paired in order."""
+    pairs = translation_pairs(ex)
+    return sum(1 for t, _ in pairs if t is not None), sum(1 for _, o in pairs if o is not None)
+
+
 def evidence_range(f: FileInfo) -> str:
     """The evidence numbers of a file's pages: "IR88-0003-0001 to IR88-0003-0004" (a text
     file's pages are counted when it is typeset: its first number and "…")."""
@@ -406,6 +439,18 @@ def evidence_range(f: FileInfo) -> str:
     return f"{f.evidence_number(1)} to {f.evidence_number(count) if count else '…'}"
 
 
+def charges_of(d: Dossier, item: dict) -> list[tuple[str, list[str]]]:
+    """An item's charges by their labels, in the case's order: (charge label, labels of the
+    elements cited; none when the charge as a whole is cited)."""
+    cited = set(item.get("charges") or [])
+    out = []
+    for c in d.case["charges"]:
+        elements = [el["label"] for el in c["elements"] if f"{c['id']}/{el['id']}" in cited]
+        if elements or c["id"] in cited:
+            out.append((c["label"], elements))
+    return out
+
+
 def template_context(d: Dossier) -> dict:
     def shown_at(f: FileInfo, ex: Exhibit, i: int) -> str | None:
         if f.withheld:
@@ -413,6 +458,9 @@ def template_context(d: Dossier) -> dict:
         return placed_file_key(d, f) if f.placed_in else file_key(ex.number, i)
 
     return {"shown_at": shown_at, "evidence_range": evidence_range,
+            "charges_of": lambda item: charges_of(d, item),
+            "supported": any(row.numbers for row in matrix(d)),
+            "paragraphs": paragraph_counts,
             "sections": TITLES, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
             "names_index": names_index(d), "files": annex_files(d),
             "counts": {"exhibits": sum(1 for e in d.exhibits if not e.withheld),

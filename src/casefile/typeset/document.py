@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,9 +58,23 @@ OPEN_AT = "@open"  # the destination the document opens at: page 1, 100 %
 HEAD = "@head"  # forms of running heads: key (HEAD, text)
 
 
+def pdf_date(as_of: str) -> str | None:
+    """The document's /CreationDate and /ModDate: the day the dossier speaks for (the case's
+    `as_of`, at 00:00 UTC), not the build's time, so the same inputs still give the same bytes.
+    None when SOURCE_DATE_EPOCH is set: reportlab then dates the file from it."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return None
+    return f"D:{as_of.replace('-', '')}000000+00'00'"
+
+
 class HeldCanvas(Canvas):
     """The dossier's canvas. reportlab's build() ends by saving it, but the page-number forms
     and the manifest come after the last page: `save` waits for `finish`."""
+
+    def __init__(self, *args, created: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if created:
+            self.setDateFormatter(lambda *_ymdhms: created)
 
     def save(self):
         pass
@@ -158,7 +173,7 @@ class DossierDoc(BaseDocTemplate):
         d, st = self.dossier, self.state
         x = min(14.0, w * 0.025)
         c.saveState()
-        text, colour = BANNER[d.edition]
+        text, colour = banner(d)
         c.setFillColor(colour)
         c.setFont(rtl.FONT_BOLD, 7)
         c.drawCentredString(w / 2, h - FILE_BAND_TOP + 4.5, text)
@@ -181,6 +196,14 @@ class DossierDoc(BaseDocTemplate):
         c.restoreState()
 
 
+def banner(d: Dossier) -> tuple[str, object]:
+    """The edition banner: "PUBLIC — REDACTED" only when the public edition took something out."""
+    text, colour = BANNER[d.edition]
+    if d.edition == "public" and not d.removed:
+        text = "PUBLIC"
+    return text, colour
+
+
 @functools.lru_cache(maxsize=1024)
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """`text`, cut short with "…" if wider than `width`."""
@@ -193,7 +216,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 def _draw_frame(c, d: Dossier):
     """What every page of the dossier has: edition banner, case title, rules, case and accused."""
-    text, colour = BANNER[d.edition]
+    text, colour = banner(d)
     c.setFillColor(colour)
     c.setFont(rtl.FONT_BOLD, 8.5)
     c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
@@ -282,7 +305,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
         flows.append(Deferred(lambda name=section.template: mk.blocks(
             render_markup(env, name, pages=state.pages, page_of=lambda k: state.pages.get(k, "—"), **ctx))))
     with pdf_limits():  # exhibit PDFs are read while typesetting
-        doc.build(flows, canvasmaker=HeldCanvas)
+        doc.build(flows, canvasmaker=functools.partial(HeldCanvas, created=pdf_date(dossier.case["as_of"])))
     total = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)

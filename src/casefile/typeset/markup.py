@@ -73,10 +73,11 @@ class Markup:
         text = self.plain(el)
         st = self.s[style]
         align = el.get("align")
-        if rtl.is_mainly_rtl(text):
+        if rtl.is_mainly_rtl(text):  # right-aligned, unless asked otherwise or its style is centred
             return rtl.RTLParagraph(" ".join(text.split()) if "\n" not in text.strip() else text.strip(),
                                     st.fontName if style not in ("h1", "h2", "h3") else rtl.FONT_BOLD,
-                                    st.fontSize, st.leading, space_after=st.spaceAfter)
+                                    st.fontSize, st.leading, space_after=st.spaceAfter,
+                                    align=align or ("center" if st.alignment == TA_CENTER else "right"))
         if align:
             st = ParagraphStyle(f"{style}-{align}", parent=st,
                                 alignment={"center": TA_CENTER, "right": TA_RIGHT, "left": TA_LEFT}[align])

@@ -74,6 +74,10 @@ def paragraph_styles() -> dict[str, ParagraphStyle]:
                                    spaceAfter=8, textColor=GREY),
         "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
         "note": ParagraphStyle("note", parent=base, fontSize=8.5, leading=11.5, textColor=GREY),
+        # what a reader must not miss: no supporting evidence, paragraphs that do not pair up
+        "warning": ParagraphStyle("warning", parent=base, fontName=B, fontSize=9, leading=12.5,
+                                  textColor=colors.HexColor("#a50e0e"), borderColor=colors.HexColor("#a50e0e"),
+                                  borderWidth=0.6, borderPadding=5, spaceBefore=4, spaceAfter=10),
         "entry": ParagraphStyle("entry", parent=base, spaceAfter=0, leading=14),
     }
     return s

@@ -26,6 +26,7 @@ def template_env(root: Path | None) -> Environment:
     env.filters["date"] = lambda v: display_date(v) if v else ""
     env.filters["typelabel"] = lambda t: TYPE_LABELS.get(t, t)
     env.filters["size"] = _human_size
+    env.filters["path_lines"] = path_lines
     env.filters["language"] = lambda code: f"{LANGUAGES[code]}, {code}" if code in LANGUAGES else code
     env.globals["version"] = __version__
     return env
@@ -36,11 +37,19 @@ LANGUAGES = {"fa": "Persian", "ar": "Arabic", "en": "English", "ku": "Kurdish", 
 
 
 def _human_size(n: int) -> str:
+    """A file size, its number and unit never broken apart (a no-break space between them)."""
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
-            return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            return f"{n}\u00a0{unit}" if unit == "bytes" else f"{n:.1f}\u00a0{unit}"
         n /= 1024
     return str(n)
+
+
+def path_lines(path: str) -> list[str]:
+    """A file's path as the lines a narrow table cell shows it on: each folder ("sources/") on
+    a line, then the file name, whole (a name is never broken inside)."""
+    parts = path.split("/")
+    return [p + "/" for p in parts[:-1]] + parts[-1:]
 
 
 def render_markup(env: Environment, name: str, **ctx) -> ET.Element:
