@@ -19,7 +19,7 @@ def test_supplied_values_are_marked_on_the_page(workspace):
     assert ("Concerns Alpha Person; Beta Person (link supplied by the compiler: the source does not name this "
             "person here)") in alpha
     assert "name in original script supplied by the compiler" in alpha  # cover
-    assert "حمید نوری (supplied by the compiler)" in alpha or "(supplied by the compiler) حمید نوری" in alpha
+    assert "Name in original script, supplied by the compiler حمید نوری" in alpha  # profile
 
 
 def test_supplied_entries_must_name_a_field_with_a_value(workspace):

@@ -149,8 +149,8 @@ def test_translation_certification_and_paragraphs(workspace):
     assert code == 0, err
     text = " ".join(pages_text(workspace.path / "out/demo/confidential/alpha.pdf"))
     assert "Translation by T. Ranslator, not certified" in text
-    assert ("The translation has 3 paragraphs and the original 2: they are paired in order, and the last 1 of the "
-            "translation stand alone.") in text
+    assert ("The translation has 3 paragraphs and the original 2: they are paired in order, so the last paragraph "
+            "of the translation stands alone.") in text
 
 
 def test_pdf_dates_are_the_cases_as_of_day(sample, workspace, monkeypatch):

@@ -235,7 +235,7 @@ def _draw_frame(c, d: Dossier):
     # the edition, left of the page stamp (as wide as its widest digits allow)
     digit = max(stringWidth(ch, rtl.FONT_BOLD, 8) for ch in "0123456789")
     stamp_w = stringWidth(f"{d.evidence_prefix}--", rtl.FONT_BOLD, 8) + 8 * digit
-    c.drawRightString(PAGE_W - MARGIN_R - stamp_w - 8, 12 * mm, f"{d.edition} edition ·")
+    c.drawRightString(PAGE_W - MARGIN_R - stamp_w - 8, 12 * mm, f"{d.edition} edition")
 
 
 def _define_forms(c, st: RenderState, total: int, d: Dossier):
