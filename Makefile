@@ -54,6 +54,7 @@ test-latest: tools
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run.py $(ARGS)
+	$(PY) bench/refusals.py
 
 clean:
 	rm -rf out .pytest_cache

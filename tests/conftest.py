@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
+import shutil
+import struct
 import textwrap
 import unicodedata
+import zlib
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
 from casefile.cli import app
@@ -167,6 +175,109 @@ def links(pdf) -> list[tuple[int, int]]:
     return [(page, target) for page, _, target in link_annotations(pdf)]
 
 
+def poppler(tool: str) -> str:
+    """The path of a poppler tool (pdftotext, pdftoppm). The checks that read what a reader sees
+    (pixels, text positions) fail without it, never skip: `make test` installs it."""
+    path = shutil.which(tool)
+    assert path, f"{tool} not found: install poppler-utils (`make tools`)"
+    return path
+
+
 def pdf_files(out: Path) -> dict[str, bytes]:
     """Every PDF under an output folder: relative path -> bytes."""
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(Path(out).rglob("*.pdf"))}
+
+
+# ------------------------------------------------------------------ cases and files shared by the test modules
+
+OUT = "out/demo/confidential/alpha.pdf"
+SECRET_NAME = "Zahra Secretname"
+
+
+def make_redacted_case(ws):
+    """A protected witness, a marked span, a confidential item and a statement naming the witness."""
+    ws.item("t1", type="testimony", date="1988-22", accused=("alpha",),
+            extra="persons: [Zahra Secretname]\n",
+            body="I, Zahra Secretname, saw the transfers. My cell mate was [[Ali Hiddenperson]].")
+    p = ws.path / "cases/demo/evidence/t1.md"
+    p.write_text(p.read_text().replace("  name: A Witness\n",
+                                       "  name: Zahra Secretname\n  protected: true\n  pseudonym: P-0291\n"))
+    ws.item("c1", date="1988-07", extra="confidential: true\n", body="Sealed material about the Confidential Matter.")
+    p = ws.path / "cases/demo/evidence/c1.md"
+    p.write_text(p.read_text().replace("title: Title of c1", "title: Sealed Confidential Matter"))
+    ws.item("s1", date="1988-08", body="A public statement mentioning Zahra Secretname by name.")
+
+
+def make_pdf(labels, size=A4, fill=None, corner=False) -> bytes:
+    """One page per label, the label in big letters; `fill` paints the whole page (an opaque
+    scan); `corner` puts a black square at the page's lower-left corner."""
+    b = io.BytesIO()
+    c = canvas.Canvas(b, pagesize=size, invariant=1)
+    for label in labels:
+        w, h = size
+        if fill:
+            c.setFillColorRGB(*fill)
+            c.rect(-50, -50, w + 100, h + 100, fill=1, stroke=0)  # even beyond the page's box
+        if corner:
+            c.setFillColorRGB(0, 0, 0)
+            c.rect(0, 0, 120, 120, fill=1, stroke=0)
+        c.setFillColorRGB(1, 1, 1) if fill else c.setFillColorRGB(0, 0, 0)
+        c.setFont("Helvetica-Bold", 24)
+        c.drawString(150, h / 2, label)
+        c.showPage()
+    c.save()
+    return b.getvalue()
+
+
+def png(size=(400, 300), colour=(200, 30, 30), mode="RGB") -> bytes:
+    b = io.BytesIO()
+    Image.new(mode, size, colour).save(b, "PNG")
+    return b.getvalue()
+
+
+def exhibit_item(ws, id, files, date="1988-08", accused=("alpha",)):
+    extra = "exhibits:\n" + "".join(f"  - file: {f}\n    description: file {f}\n" for f in files)
+    ws.item(id, date=date, accused=accused, extra=extra)
+
+
+def build(ws, *extra):
+    code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", "--force", *extra,
+                         root=ws.path)
+    assert code == 0, err + out
+    return ws.path / OUT
+
+
+def manifest(pdf) -> dict:
+    return json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A hand-made PDF: object 1 is the catalog; a correct xref table."""
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def flate_bomb_pdf(inflated: int = 120_000_000) -> bytes:
+    """One page whose content stream is a few hundred KB of flate inflating to `inflated` bytes."""
+    z = zlib.compressobj(9)
+    zero = b" " * 1_000_000
+    data = b"".join(z.compress(zero) for _ in range(inflated // len(zero))) + z.flush()
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                    f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data + b"\nendstream"])
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares width×height RGB pixels (and holds almost no data)."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))

@@ -7,8 +7,7 @@ import json
 import casefile.commands.build
 import casefile.typeset.document
 from casefile.commands.export import Export
-from conftest import links, outline_titles, pages_text, run
-from test_editions import make_case as make_redacted_case
+from conftest import links, make_redacted_case, outline_titles, pages_text, run
 
 
 def make_case(ws):

@@ -3,17 +3,14 @@
 import hashlib
 import html
 import re
-import shutil
 import subprocess
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import link_annotations, links, norm, outline_titles, pages_text, run
+from conftest import link_annotations, links, norm, outline_titles, pages_text, poppler, run
 
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 
 HOSTILE = 'AT&T < 5 <font color=red>x</font> <a href="javascript:alert(1)">y</a> {{ 7*7 }} \'q\' "dq"'
 
@@ -173,7 +170,7 @@ def test_names_index_lists_terms_with_pages(workspace):
 def linked_texts(pdf, page_no: int) -> list[tuple[str, int]]:
     """(words inside the link's rectangle, as pdftotext -bbox places them; target page) for
     each link on a page."""
-    xhtml = subprocess.run(["pdftotext", "-f", str(page_no), "-l", str(page_no), "-bbox", str(pdf), "-"],
+    xhtml = subprocess.run([poppler("pdftotext"), "-f", str(page_no), "-l", str(page_no), "-bbox", str(pdf), "-"],
                            check=True, capture_output=True, text=True).stdout
     words = [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xhtml)]
@@ -189,7 +186,6 @@ def linked_texts(pdf, page_no: int) -> list[tuple[str, int]]:
     return out
 
 
-@needs_poppler
 def test_index_references_are_links_to_their_pages(workspace):
     """In the names index and the evidence matrix each reference is a link over its own text
     ("12 (EX-0002)" or "EX-0002"), and it lands on the page of that exhibit."""

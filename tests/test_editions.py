@@ -7,26 +7,11 @@ from reportlab.pdfgen import canvas
 
 from casefile.pdf import leakcheck
 from casefile.pdf.leakcheck import Term, find_leaks
-from conftest import outline_titles, pages_text, run
-
-SECRET_NAME = "Zahra Secretname"
-
-
-def make_case(ws):
-    ws.item("t1", type="testimony", date="1988-22", accused=("alpha",),
-            extra="persons: [Zahra Secretname]\n",
-            body="I, Zahra Secretname, saw the transfers. My cell mate was [[Ali Hiddenperson]].")
-    p = ws.path / "cases/demo/evidence/t1.md"
-    p.write_text(p.read_text().replace("  name: A Witness\n",
-                                       "  name: Zahra Secretname\n  protected: true\n  pseudonym: P-0291\n"))
-    ws.item("c1", date="1988-07", extra="confidential: true\n", body="Sealed material about the Confidential Matter.")
-    p = ws.path / "cases/demo/evidence/c1.md"
-    p.write_text(p.read_text().replace("title: Title of c1", "title: Sealed Confidential Matter"))
-    ws.item("s1", date="1988-08", body="A public statement mentioning Zahra Secretname by name.")
+from conftest import SECRET_NAME, make_redacted_case, outline_titles, pages_text, run
 
 
 def test_public_edition_removes_and_keeps_numbering(workspace):
-    make_case(workspace)
+    make_redacted_case(workspace)
     code, out, err = run("build", root=workspace.path)
     assert code == 0, err
     conf = workspace.path / "out/demo/confidential/alpha.pdf"
@@ -55,7 +40,7 @@ def test_public_edition_removes_and_keeps_numbering(workspace):
 
 
 def test_leak_stops_the_build_and_writes_nothing(workspace):
-    make_case(workspace)
+    make_redacted_case(workspace)
     code, out, err = run("build", root=workspace.path)
     assert code == 0
     pub = workspace.path / "out/demo/public/alpha.pdf"
@@ -122,7 +107,7 @@ def test_persian_name_found_in_any_order():
 
 
 def test_verify_public_runs_the_leak_check(workspace, tmp_path):
-    make_case(workspace)
+    make_redacted_case(workspace)
     code, out, err = run("build", root=workspace.path)
     assert code == 0, err
     pub = workspace.path / "out/demo/public/alpha.pdf"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -45,6 +44,7 @@ from casefile.typeset.rtl import (
     shape,
     visual_line,
 )
+from conftest import poppler
 
 ZWNJ = "\u200c"
 DECREE = "فرمان روح‌الله خمینی درباره زندانیان سیاسی (سال ۱۳۶۷) در زندان اوین و گوهردشت"
@@ -315,11 +315,10 @@ def test_mixed_lines_extract_in_logical_order(tmp_path):
     assert got == expected
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_poppler_reads_persian_lines_in_logical_order(tmp_path):
     text = "فرمان روح‌الله خمینی درباره زندانیان سیاسی"
     pdf = build(tmp_path / "poppler.pdf", [para(text)])
-    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([poppler("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert normalise(out) == normalise(text)
 
 
@@ -347,12 +346,11 @@ def ink_bbox(png: Path) -> tuple[int, int, int, int]:
 
 
 def render(pdf: Path, out_prefix: Path, dpi: int = 60) -> Path:
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", "1", str(pdf), str(out_prefix)], check=True)
+    subprocess.run([poppler("pdftoppm"), "-r", str(dpi), "-png", "-f", "1", "-l", "1", str(pdf), str(out_prefix)], check=True)
     [png] = sorted(out_prefix.parent.glob(out_prefix.name + "*.png"))
     return png
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize("align", ["right", "left"])
 def test_paragraph_alignment(tmp_path, align):
     pdf = build(tmp_path / f"{align}.pdf", [para("فرمان روح‌الله خمینی", size=14, align=align)])
@@ -368,7 +366,6 @@ def test_paragraph_alignment(tmp_path, align):
         assert frame_right - right > 150
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_mirror_font_draws_the_mirrored_glyph(tmp_path):
     """The twin font shows ")" for the code of "(": the PDF keeps the logical code."""
     twin = rtl._mirror_font(FONT_REGULAR)
@@ -384,7 +381,6 @@ def test_mirror_font_draws_the_mirrored_glyph(tmp_path):
     assert pdfmetrics.stringWidth("(", twin, 10) == pdfmetrics.stringWidth(")", FONT_REGULAR, 10)
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_brackets_in_an_rtl_line_are_drawn_mirrored(tmp_path):
     """The logical "(" sits right of سال and bulges to the right (it opens
     towards the text on its left); the logical ")" is its mirror image."""

@@ -9,8 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from conftest import run
-from test_exhibit_files import OUT, build, exhibit_item, make_pdf, manifest, png
+from conftest import OUT, build, exhibit_item, make_pdf, manifest, png, run
 
 
 @pytest.fixture

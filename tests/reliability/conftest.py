@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import CASE_YAML, REPO, run
+from conftest import CASE_YAML, REPO, pdf_files, run
 
 from .cases import BASE_FILES, Link
 
@@ -74,13 +74,36 @@ def built(baseline, tmp_path) -> Workspace:
     return Workspace(dst)
 
 
-def pdfs(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*.pdf"))}
+pdfs = pdf_files  # relative path -> bytes of every PDF under an output folder
 
 
 def leftovers(*folders: Path) -> list[str]:
     """Temporary files anywhere under the folders (hidden ones included)."""
     return [str(p) for f in folders for p in f.rglob("*") if p.name.endswith(".tmp")]
+
+
+def _flocks(path: Path) -> list[tuple[bool, int]]:
+    """(waiting, pid) of every flock on the file at `path`, as the kernel lists them in
+    /proc/locks: a request it holds back is marked `->`."""
+    inode = path.stat().st_ino
+    out = []
+    for line in Path("/proc/locks").read_text().split("\n"):
+        f = line.split()[1:]
+        waiting = bool(f) and f[0] == "->"
+        f = f[1:] if waiting else f
+        if len(f) >= 5 and f[0] == "FLOCK" and int(f[4].rsplit(":", 1)[-1]) == inode:
+            out.append((waiting, int(f[3])))
+    return out
+
+
+def flock_waiting(pid: int, path: Path) -> bool:
+    """Process `pid` is blocked in flock() on the file at `path`."""
+    return (True, pid) in _flocks(path)
+
+
+def flock_held(pid: int, path: Path) -> bool:
+    """Process `pid` holds a flock on the file at `path`."""
+    return (False, pid) in _flocks(path)
 
 
 def assert_valid_pdfs(files: dict[str, bytes], out: Path):
@@ -110,5 +133,5 @@ def assert_report(err: str, expected: tuple[str, ...] = ()) -> list[str]:
     return problems
 
 
-__all__ = ["CASEFILE", "REPO", "Workspace", "assert_report", "assert_valid_pdfs", "leftovers", "make_workspace",
-           "pdfs"]
+__all__ = ["CASEFILE", "REPO", "Workspace", "assert_report", "assert_valid_pdfs", "flock_held", "flock_waiting",
+           "leftovers", "make_workspace", "pdfs"]

@@ -7,12 +7,10 @@ from __future__ import annotations
 import errno
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -23,7 +21,7 @@ import casefile.output.atomic
 from conftest import run
 
 from .cases import ITEM, ROW
-from .conftest import CASEFILE, REPO, assert_report, assert_valid_pdfs, leftovers, pdfs
+from .conftest import CASEFILE, REPO, assert_report, assert_valid_pdfs, flock_held, leftovers, pdfs
 
 SAMPLE = "1988-massacre"
 
@@ -47,45 +45,54 @@ def _group_alive(pgid: int) -> list[int]:
     return alive
 
 
-def test_kill_9_at_random_moments(tmp_path):
-    """The sample case (3 dossiers, ~2 s on 2 workers) is rebuilt with --force and killed after
-    seeded random delays. Inputs are unchanged, so every dossier must stay byte-identical
-    whatever the moment (builds are deterministic), and no worker may survive its build: an
-    orphaned worker used to hold the build lock forever, and the next build hung."""
+def test_kill_9_mid_build(tmp_path):
+    """The sample case (3 dossiers on 2 workers, then its submission) is rebuilt with --force
+    and killed with SIGKILL at three moments seen from outside: while the build holds the build
+    lock (the kernel lists it), while its workers typeset, and while a finished dossier waits in
+    its temporary file.
+    Each kill lands mid-build (the build dies of the signal, it did not finish). Inputs are
+    unchanged, so every dossier must stay byte-identical (builds are deterministic), and no
+    worker may survive its build: an orphaned worker used to hold the build lock forever, and
+    the next build hung. The next build removes the temporary file left behind."""
     row = ROW["kill-9"]
     ws = tmp_path / "ws"
     for sub in ("cases", "exhibits"):
         shutil.copytree(REPO / sub / SAMPLE, ws / sub / SAMPLE)
-    args = [str(CASEFILE), "build", SAMPLE, "--root", str(ws), "--edition", "confidential"]
-    started = time.monotonic()
-    subprocess.run(args, check=True, capture_output=True, timeout=120)
-    took = time.monotonic() - started
+    args = [str(CASEFILE), "build", SAMPLE, "--root", str(ws), "--edition", "confidential", "--jobs", "2"]
+    subprocess.run(args, check=True, capture_output=True, timeout=300)
     out = ws / "out"
     before = pdfs(out)
     lock = (ws / "cases" / SAMPLE / "exhibits.lock").read_bytes()
     assert len(before) == 5  # 3 dossiers; the sample submission, with its annexes and alone
-    rng = random.Random(1988)
-    for _ in range(4):
-        delay = rng.uniform(0.1, took)
+    moments = {
+        "holding the build lock": lambda pid: flock_held(pid, out / ".casefile.lock"),
+        "typesetting in its workers": lambda pid: len(_group_alive(pid)) > 1,
+        "a dossier made, in its temporary file": lambda pid: bool(leftovers(out)),
+    }
+    for moment, seen in moments.items():
         proc = subprocess.Popen(args + ["--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
         try:
-            time.sleep(delay)
+            while not seen(proc.pid):
+                assert proc.poll() is None, f"the build ended before it was seen {moment}"
+                time.sleep(0.005)
             proc.send_signal(signal.SIGKILL)  # the build only, as `kill -9 PID` would
-            proc.wait(timeout=30)
-            deadline = time.monotonic() + 5
-            while _group_alive(proc.pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert _group_alive(proc.pid) == [], f"workers outlived the build killed after {delay:.2f} s"
+            assert proc.wait(timeout=60) == -signal.SIGKILL, f"killed {moment}: the build had already ended"
+            for _ in range(500):  # the workers die with it (at once, or within 0.2 s by their watchdog)
+                if not _group_alive(proc.pid):
+                    break
+                time.sleep(0.01)
+            assert _group_alive(proc.pid) == [], f"workers outlived the build killed {moment}"
         finally:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)  # our own process group, should anything be left
             except ProcessLookupError:
                 pass
-        assert pdfs(out) == before, f"a dossier changed after kill -9 at {delay:.2f} s"
+        assert pdfs(out) == before, f"a dossier changed after kill -9 {moment}"
         assert_valid_pdfs(before, out)
         assert (ws / "cases" / SAMPLE / "exhibits.lock").read_bytes() == lock
-    final = subprocess.run(args, capture_output=True, text=True, timeout=120)  # no --force: the next build
+    assert leftovers(out), "the last kill, before any dossier was renamed into place, left its temporary file"
+    final = subprocess.run(args, capture_output=True, text=True, timeout=300)  # no --force: the next build
     assert final.returncode in row.codes and final.returncode == 0, final.stderr
     assert pdfs(out) == before
     assert leftovers(out, ws / "cases") == []
@@ -242,61 +249,42 @@ def test_disk_full_on_a_real_tmpfs(built, tmp_path):
 # ------------------------------------------------------------------ read-only output
 
 
-def _as_nobody() -> list[str]:
+def _unprivileged() -> list[str]:
+    """What runs the build so that file permissions apply to it as to anyone: as root, every
+    capability dropped (setpriv), the user staying root, so the checkout and its private venv
+    stay readable even under a folder only root may enter (a build run as `nobody` could not
+    read them there); as another user, nothing to drop."""
     if os.geteuid() != 0:
-        pytest.skip("needs root, to run the build as the unprivileged user nobody")
-    if shutil.which("setpriv"):
-        return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
-    if shutil.which("runuser"):
-        return ["runuser", "-u", "nobody", "--"]
-    pytest.skip("neither setpriv nor runuser is installed")
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv (util-linux) is needed to drop root's capabilities")
+    return ["setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]
 
 
-def _chown_tree(path: Path, uid: int, gid: int):
-    for d, dirs, files in os.walk(path):
-        os.chown(d, uid, gid)
-        for n in files:
-            os.chown(os.path.join(d, n), uid, gid)
-
-
-@pytest.fixture
-def world_readable(built):
-    """The built workspace copied to a folder anyone can read (pytest's tmp_path is private),
-    owned by nobody; removed afterwards."""
-    top = Path(tempfile.mkdtemp(prefix="casefile-ro-"))
-    try:
-        top.chmod(0o755)
-        ws = top / "ws"
-        shutil.copytree(built.path, ws, symlinks=True)
-        _chown_tree(ws, 65534, 65534)
-        yield ws
-    finally:
-        shutil.rmtree(top)
-
-
-def _read_only(path: Path):
+def _read_only(path: Path, mode_file=0o444, mode_dir=0o555):
     for d, dirs, files in os.walk(path):
         for n in files:
-            os.chmod(os.path.join(d, n), 0o444)
-        os.chmod(d, 0o555)
+            os.chmod(os.path.join(d, n), mode_file)
+        os.chmod(d, mode_dir)
 
 
 @pytest.mark.parametrize("key", ["read-only-out", "read-only-edition"])
-def test_read_only_output(world_readable, key):
+def test_read_only_output(built, key):
     row = ROW[key]
-    ws = world_readable
+    ws = built.path
     out = ws / "out"
     before = pdfs(out)
     item = ws / ITEM
     item.write_text(item.read_text().replace("Title of a1", "A new title"))  # so that a rebuild is due
-    if key == "read-only-out":
-        _read_only(out)
-        expected = f"{out}/.casefile.lock:0: io: Permission denied"
-    else:
-        _read_only(out / "demo/confidential")
-        expected = f"{out}/demo/confidential/alpha.pdf:0: io: Permission denied"
-    p = subprocess.run(_as_nobody() + [str(CASEFILE), "build", "--root", str(ws)], capture_output=True,
-                       text=True, timeout=120, cwd=ws)
+    folder = out if key == "read-only-out" else out / "demo/confidential"
+    expected = {"read-only-out": f"{out}/.casefile.lock:0: io: Permission denied",
+                "read-only-edition": f"{out}/demo/confidential/alpha.pdf:0: io: Permission denied"}[key]
+    _read_only(folder)
+    try:
+        p = subprocess.run(_unprivileged() + [str(CASEFILE), "build", "--root", str(ws)], capture_output=True,
+                           text=True, timeout=120, cwd=ws)
+    finally:
+        _read_only(folder, 0o644, 0o755)  # so that the folder can be removed
     assert p.returncode in row.codes and p.returncode == 3, p.stderr
     assert_report(p.stderr, (expected,))
     assert pdfs(out) == before

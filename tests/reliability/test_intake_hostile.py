@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from conftest import norm, run
 
-from .cases import ITEM, ROW, _item
+from .cases import ITEM, ROW, _item, write_large_email
 from .conftest import assert_report, leftovers, pdfs
 
 
@@ -38,22 +38,11 @@ def test_an_email_with_a_200_mb_attachment_is_refused_from_its_size(built):
     row = ROW["email-200mb"]
     before, lock = _snapshot(built)
     path = built.path / "exhibits/demo/big.eml"
-    line = b"A" * 76 + b"\n"  # base64 of zeros
-    with open(path, "wb") as f:
-        f.write(b"From: sender@example.invalid\nTo: office@example.invalid\nSubject: Large\nMIME-Version: 1.0\n"
-                b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nSee attached.\n"
-                b"--B\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=zeros.bin\n"
-                b"Content-Transfer-Encoding: base64\n\n")
-        block = line * 13000  # about 1 MB
-        for _ in range(200 * 1000 * 1000 // 57 // 13000 + 1):
-            f.write(block)
-        f.write(b"--B--\n")
+    write_large_email(path)
     assert path.stat().st_size > 260_000_000
     _use(built, "big.eml")
-    started = time.monotonic()
-    code, out, err = run("build", root=built.path)
+    code, out, err = run("build", root=built.path)  # how fast: bench/refusals.py
     assert code in row.codes
-    assert time.monotonic() - started < row.max_seconds
     assert_report(err, ("exhibits/demo/big.eml:0: email: refused: larger than 64 MiB (not read)",
                         "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file big.eml cannot be used "
                         "(see above)"))
@@ -179,11 +168,8 @@ def test_a_converter_that_hangs_is_stopped_with_its_children(built, tmp_path, mo
     monkeypatch.setattr(office, "OFFICE_TIMEOUT", 2.0)
     built.write("exhibits/demo/letter.docx", _docm_with_vba())
     _use(built, "letter.docx")
-    started = time.monotonic()
     code, out, err = run("build", root=built.path)
-    took = time.monotonic() - started
     assert code in row.codes
-    assert took < 30
     assert_report(err, ("exhibits/demo/letter.docx:0: converter: LibreOffice conversion did not finish within 2 s; "
                         "stopped (nothing converted)",
                         "cases/demo/evidence/a1.md:11: exhibits.0.file: exhibit file letter.docx cannot be used "
