@@ -50,8 +50,11 @@ def test_leak_stops_the_build_and_writes_nothing(workspace):
     workspace.item("r2", date="1988-10", body="Also in the Hidden Prison Wing, unmarked.")
     code, out, err = run("build", root=workspace.path)
     assert code == 1
-    assert ("cases/demo/evidence/r1.md:10: redact.0: 'Hidden Prison Wing' would appear in the public edition "
-            "(page") in err
+    # the place the text comes from (r2's body), the dossier and page, where it is declared, how to fix it
+    assert ("cases/demo/evidence/r2.md:11: body: 'Hidden Prison Wing' (a redacted term) would appear in the public "
+            "dossier of 'alpha' (page ") in err
+    assert "redacted at cases/demo/evidence/r1.md:10 but not here: mark it [[…]]" in err
+    assert err.count("Hidden Prison Wing") == 1  # r1, which redacts it, is not blamed
     assert pub.read_bytes() == before
 
 

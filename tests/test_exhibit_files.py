@@ -463,9 +463,9 @@ def test_bad_exhibit_files_are_one_line_errors_and_nothing_is_written(workspace,
     mine = [l for l in lines if l.startswith(f"exhibits/demo/{name}:0: ")]
     assert len(mine) == 1, lines
     assert mine[0].startswith(f"exhibits/demo/{name}:0: {message}"), mine[0]
-    assert any(l.startswith("cases/demo/evidence/a2.md:") and f"exhibit file {name} cannot be used" in l
-               for l in lines), lines
-    assert lines[-1] == "2 problems found"
+    # one line for the bad file (issue 15, point 11): it names the file and the item line listing it
+    assert mine[0].endswith("(listed at cases/demo/evidence/a2.md:11)"), mine[0]
+    assert lines[-1] == "1 problem found", lines
     assert "Traceback" not in err and "internal error" not in err
     assert (workspace.path / OUT).read_bytes() == before
 
@@ -478,7 +478,7 @@ def test_changed_exhibit_stops_the_build_until_accepted(workspace):
     before = build(workspace).read_bytes()
     old = hashlib.sha256(path.read_bytes()).hexdigest()
     lock = workspace.path / "cases/demo/exhibits.lock"
-    assert f"file  {old}  {path.stat().st_size}  x.pdf" in lock.read_text()
+    assert f"file  {old}  {path.stat().st_size}  \"x.pdf\"" in lock.read_text()
     path.write_bytes(make_pdf(["ALTERED"]))
     new = hashlib.sha256(path.read_bytes()).hexdigest()
     code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", root=workspace.path)
@@ -487,10 +487,10 @@ def test_changed_exhibit_stops_the_build_until_accepted(workspace):
             f"if the change is intended, rebuild with --accept-changes exhibits/demo/x.pdf") in err.splitlines()
     assert (workspace.path / OUT).read_bytes() == before
     pdf = build(workspace, "--accept-changes", "exhibits/demo/x.pdf")
-    assert f"file  {new}  {path.stat().st_size}  x.pdf" in lock.read_text()
+    assert f"file  {new}  {path.stat().st_size}  \"x.pdf\"" in lock.read_text()
     # other bytes are another document: a new number; the old one is kept, retired, never reused
-    assert f"document  0001  retired  {old}  x.pdf" in lock.read_text()
-    assert f"document  0002  active   {new}  x.pdf" in lock.read_text()
+    assert f"document  0001  retired  {old}  \"x.pdf\"" in lock.read_text()
+    assert f"document  0002  active   {new}  \"x.pdf\"" in lock.read_text()
     assert f"file  {old}" not in lock.read_text()
     assert "ALTERED" in " ".join(pages_text(pdf))
     assert "DM-0002-0001" in " ".join(pages_text(pdf)) and "DM-0001-0001" not in " ".join(pages_text(pdf))

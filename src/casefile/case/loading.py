@@ -214,6 +214,7 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
         return None, problems
     lc = LoadedCase(root, case, case_path, items, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
     problems += _cross_check(lc, verify_pins)
+    problems += _markup_check(lc)
     lc.warnings = one_line(attribution_warnings(lc))
     return lc, problems
 
@@ -283,6 +284,18 @@ def _check_refs(data: dict, lines: dict, shown: str, known: Known, problems: lis
                 continue
             reported.add(("charges", i))
     return reported
+
+
+def _markup_check(lc: LoadedCase) -> list[Problem]:
+    """The redaction markup `[[…]]` of every text field (case.yaml included) and body."""
+    from casefile.case.body import field_markup_problems
+
+    out = field_markup_problems(lc.case.model_dump(by_alias=True), lc.case_path,
+                                lambda *loc: line_for(lc.lines, loc, 1))
+    for li in lc.items:
+        out += field_markup_problems(li.item.model_dump(by_alias=True, exclude={"type"}), li.path, li.line_of,
+                                     li.body, li.body_line)
+    return out
 
 
 def _check_case_ids(case: Case, path: str, lines: dict) -> list[Problem]:
@@ -428,7 +441,9 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
                 actual = sha256_file(path)
                 if actual != ex.sha256:
                     out.append(Problem(li.path, li.line_of("exhibits", i, "sha256"), f"exhibits.{i}.sha256",
-                                       f"pinned sha256 does not match the file ({ex.sha256} → {actual})"))
+                                       f"{rel(lc.root, path)}: the pinned sha256 is {ex.sha256} but the file's is "
+                                       f"{actual}; if the file is the right one, pin the new value, otherwise put "
+                                       f"back the file that was pinned"))
     out += _cross_reference_problems(lc, first_path)
     return out
 

@@ -117,6 +117,25 @@ class Charge(Model):
     elements: list[Element] = []
 
 
+class Person(Model):
+    """A person named in the case; a protected one is declared here (or as a protected witness)
+    once, with every form that identifies them."""
+    name: Text
+    name_original: Text | None = Field(None, description="the name in its original script")
+    aliases: list[Text] = Field([], description="other spellings and forms of the name")
+    protected: bool = Field(False, description="replaced by the pseudonym everywhere in the public edition")
+    pseudonym: Text | None = None
+    not_identifying: list[Text] = Field([], description="words of the name that do not identify the person "
+                                                         "on their own (every other word of three letters or "
+                                                         "more does)")
+
+    @model_validator(mode="after")
+    def _pseudonym_for_protected(self):
+        if self.protected and not self.pseudonym:
+            raise ValueError("a protected person needs a pseudonym")
+        return self
+
+
 class Event(Model):
     date: Date
     title: Text
@@ -139,6 +158,8 @@ class Case(Model):
     accused: list[Accused] = Field(min_length=1)
     charges: list[Charge] = []
     events: list[Event] = []
+    persons: list[Person] = Field([], description="persons of the case; protected ones are replaced by their "
+                                                  "pseudonym in every field of the public edition")
 
 
 # ---------------------------------------------------------------- evidence items
@@ -157,14 +178,19 @@ class ExhibitFile(Model):
     file: Text = Field(description="path under exhibits/<case-id>/")
     description: Text | None = None
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
-    confidential: bool = False
+    confidential: bool = Field(False, description="withheld from the public edition (wherever the file is listed)")
+    public_reviewed: bool = Field(False, description="a person has checked the pages the leak check cannot read "
+                                                     "(images, pages without a text layer): they may be public")
 
 
 class Witness(Model):
     name: Text
     name_original: Text | None = None
+    aliases: list[Text] = Field([], description="other spellings and forms of the name")
     protected: bool = False
     pseudonym: Text | None = None
+    not_identifying: list[Text] = Field([], description="words of the name that do not identify the witness "
+                                                         "on their own")
 
     @model_validator(mode="after")
     def _pseudonym_for_protected(self):

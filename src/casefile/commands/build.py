@@ -19,7 +19,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from casefile import __version__
 from casefile.case.body import parse_body
-from casefile.case.loading import LoadedCase, line_for, load_cases, one_line, rel, sha256_file
+from casefile.case.loading import LoadedCase, line_for, load_cases, one_line, rel
 from casefile.case.lockfile import LOCK_NAME, assign, assign_documents, format_lock, lock_changes, read_lock
 from casefile.case.submission import load_submissions
 from casefile.commands.submissions import make_submissions
@@ -27,7 +27,7 @@ from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.citations import line_files, pinpoints
-from casefile.dossier.editions import redaction_terms
+from casefile.dossier.editions import EDITIONS, explain_leaks, leak_terms, policy, policy_problems
 from casefile.dossier.sections import page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
@@ -47,7 +47,6 @@ from casefile.output.freshness import (
 )
 from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_sizes
-from casefile.pdf.images import image_facts, open_image
 from casefile.pdf.leakcheck import find_leaks
 from casefile.pdf.manifest import evidence_pages, sidecar_path
 from casefile.pdf.numbered_lines import line_pages
@@ -78,61 +77,77 @@ class Prepared:
     submissions: list = field(default_factory=list)  # case/submission.LoadedSubmission
 
 
-def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=None) -> dict[str, FileInfo]:
-    """Hash, size, kind and pages of every exhibit file. A file whose size and mtime are those
-    recorded by the previous build is not read again (cheap change detection first). With
+def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=None,
+                   force: bool = False) -> dict[str, FileInfo]:
+    """Hash, size, kind and pages of every exhibit file, from one reading of its bytes: the
+    SHA-256 recorded is that of the bytes checked and counted here (and the renderer checks the
+    bytes it typesets against it). The previous build's record is used only when nothing about
+    the file changed: size, mtime, ctime and inode; otherwise the file is read again. With
     `intake` (intake.exhibits.Intake), files that are not PDFs or images get their rendition
-    and pages without a text layer their OCR text (both cached)."""
+    and pages without a text layer their OCR text (both cached). A bad file is one line,
+    naming the file and the items that list it."""
+    from casefile.pdf.images import frame_sizes
+    from casefile.pdf.leakcheck import pages_without_text
+
     files: dict[str, FileInfo] = {}
-    where = {}  # shown path -> (item, exhibit index), for the problems intake finds later
-
-    def cannot_use(li, i, ef, shown, e: CaseError):
-        for p in e.problems:
-            problems.append(Problem(shown if p.path in (shown, str(lc.exhibit_dir / ef.file)) else p.path, 0,
-                                    p.field, p.message))
-        problems.append(Problem(li.path, li.line_of("exhibits", i, "file"), f"exhibits.{i}.file",
-                                f"exhibit file {ef.file} cannot be used (see above)"))
-
+    listed: dict[str, list] = {}
     for li in lc.items:
         for i, ef in enumerate(li.item.exhibits):
-            if ef.file in files:
-                continue
-            path = lc.exhibit_dir / ef.file
-            shown = rel(lc.root, path)
-            kind = file_kind(ef.file)
-            try:
-                st = path.stat()
-                size = st.st_size
-                hit = cache.get(ef.file)
-                if hit and len(hit) == 5 and hit[0] == size and hit[1] == st.st_mtime_ns:
-                    info = FileInfo(ef.file, path, size, hit[2], kind, ef.description or "", pages=hit[3],
-                                    page_sizes=tuple(tuple(s) for s in hit[4]))
+            listed.setdefault(ef.file, []).append((li, i))
+    where = {}  # shown path -> file name, for the problems intake finds later
+
+    def cannot_use(name: str, shown: str, e: CaseError):
+        listing = ", ".join(f"{li.path}:{li.line_of('exhibits', i, 'file')}" for li, i in listed[name])
+        for p in e.problems:
+            path = shown if p.path in (shown, str(lc.exhibit_dir / name)) else p.path
+            problems.append(Problem(path, 0, p.field, f"{p.message} (listed at {listing})"))
+
+    for name, uses in listed.items():
+        path = lc.exhibit_dir / name
+        shown = rel(lc.root, path)
+        kind = file_kind(name)
+        try:
+            st = path.stat()
+            key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            hit = cache.get(name)
+            hit = hit if isinstance(hit, list) and len(hit) == 8 else None
+            if hit and hit[:4] == key and not force:
+                info = FileInfo(name, path, st.st_size, hit[4], kind, "", pages=hit[5],
+                                untexted=tuple(hit[6]), page_sizes=tuple(tuple(x) for x in hit[7]), stat_key=key)
+            else:
+                data = path.read_bytes()
+                if not data:
+                    raise CaseError([Problem(shown, 0, "file", "the file is empty")])
+                sha = hashlib.sha256(data).hexdigest()
+                if hit and hit[4] == sha:  # the same bytes (only the times changed): the same facts
+                    pages, untexted, sizes = hit[5], tuple(hit[6]), tuple(tuple(x) for x in hit[7])
+                elif kind == "pdf":
+                    sizes = tuple(pdf_page_sizes(path, data))
+                    pages, untexted = len(sizes), pages_without_text(data)
+                elif kind == "image":  # every frame a page (a multi-page TIFF); sizes in pixels
+                    sizes = tuple(frame_sizes(path, data))
+                    pages, untexted = len(sizes), ()
                 else:
-                    if size == 0:
-                        raise CaseError([Problem(shown, 0, "file", "the file is empty")])
-                    pages, sizes = 0, ()
-                    if kind == "pdf":
-                        sizes = tuple(pdf_page_sizes(path))
-                        pages = len(sizes)
-                    elif kind == "image":
-                        img = open_image(path)
-                        sizes = (image_facts(img)[1],)  # in pixels
-                        img.close()
-                    info = FileInfo(ef.file, path, size, sha256_file(path), kind, ef.description or "",
-                                    pages=pages, page_sizes=sizes)
-                if intake is not None:
-                    where[shown] = (li, i, ef)
-                    info = intake.take(info, shown, exhibit_languages(lc, li), capture_of(li.item))
-                files[ef.file] = info
-            except CaseError as e:
-                cannot_use(li, i, ef, shown, e)
-            except OSError as e:
-                problems.append(Problem(shown, 0, "file", f"cannot read: {e.strerror or e}"))
+                    pages, untexted, sizes = 0, (), ()
+                info = FileInfo(name, path, len(data), sha, kind, "", pages=pages, untexted=untexted,
+                                page_sizes=sizes, stat_key=key)
+            if intake is not None:
+                li, i = uses[0]
+                where[shown] = name
+                info = intake.take(info, shown, exhibit_languages(lc, li), capture_of(li.item))
+                if info.rendition is not None and kind not in ("pdf", "image"):  # what is drawn: its pages
+                    info.untexted = pages_without_text(Path(info.rendition).read_bytes())
+            files[name] = info
+        except CaseError as e:
+            cannot_use(name, shown, e)
+        except OSError as e:
+            problems.append(Problem(shown, 0, "file", f"cannot read: {e.strerror or e}"))
     if intake is not None:
         for shown, found in sorted(intake.finish().items()):
-            li, i, ef = where[shown]
-            cannot_use(li, i, ef, shown, CaseError(found))
-            files.pop(ef.file, None)
+            name = where[shown]
+            cannot_use(name, shown, CaseError(found))
+            files.pop(name, None)
+    return files
     return files
 
 
@@ -217,12 +232,12 @@ def fingerprints(lc: LoadedCase, files: dict[str, FileInfo], numbers: dict, tdig
                  documents: dict | None = None) -> dict[str, str]:
     """Per accused: sha256 over everything its dossiers are made from (case.yaml, its items and
     their numbers, their exhibit files, the case's protected names, templates, version)."""
-    from casefile.dossier.assembly import protected_names
-
     common = hashlib.sha256()
     common.update(f"casefile {__version__}\0{tdigest}\0{lc.digest}\0".encode())
-    for name, pseudonym in sorted(protected_names(lc).items()):
+    for name, pseudonym in sorted(policy(lc).names.items()):  # every protected form, case-wide
         common.update(f"{name}\0{pseudonym}\0".encode())
+    for name in sorted({ef.file for li in lc.items for ef in li.item.exhibits if ef.confidential}):
+        common.update(f"withheld\0{name}\0".encode())  # a file withheld by any item, everywhere
     out = {}
     for acc in lc.case.accused:
         h = common.copy()
@@ -264,12 +279,14 @@ def prepare(opts: Options, report=None) -> list[Prepared]:
     tdigest = templates_digest(opts.root)
     for lc in loaded:
         intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report)
-        files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake)
+        files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake,
+                               opts.force)
         problems += _glyph_problems(lc)
         subs, found = load_submissions(lc)
         problems += found
         for s in subs:
             problems += check_brief(lc, s, files, opts.editions) + submission_glyph_problems(s)
+        problems += policy_problems(lc)
         if opts.accused:
             known = {a.id for a in lc.case.accused}
             for a in opts.accused:
@@ -467,7 +484,7 @@ def make_dossiers(job: Job) -> list[Made]:
             except LayoutError as e:
                 raise _too_tall(p, d, env, e) from None
             if edition == "public":
-                _refuse_leaks(r.pdf, redaction_terms(p.lc, {e.id for e in d.exhibits}))
+                _check_public(p.lc, d, r, r.pdf)
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
             beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
@@ -529,7 +546,8 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
         cid = p.lc.case.id
         state = work.states[cid]
         state.update(version=__version__, code=work.code, lock=lock_stat(opts, cid), signature=plan.signatures.get(cid),
-                     files={name: [f.size, f.abspath.stat().st_mtime_ns, f.sha256, f.pages, f.page_sizes]
+                     # the stat taken before the bytes were read: a change after it is seen next time
+                     files={name: [*f.stat_key, f.sha256, f.pages, list(f.untexted), f.page_sizes]
                             for name, f in sorted(p.files.items())})
         # forget dossiers that are gone
         state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items()
@@ -546,12 +564,18 @@ def discard(made: list[Made]):
             unlink(tmp)
 
 
-def _refuse_leaks(pdf: bytes, terms):
-    leaks = find_leaks(pdf, terms)
-    if leaks:
-        raise CaseError([Problem(l.term.path, l.term.line, l.term.field,
-                                 f"'{l.term.text}' would appear in the public edition ({l.where}); nothing written")
-                         for l in leaks])
+def _check_public(lc: LoadedCase, d: Dossier, r: Rendered, pdf: bytes):
+    """The leak check: a form the public edition must not show, found anywhere in the finished
+    PDF, stops the build, with the case file and line (or exhibit file and page) it comes from."""
+    ids = {e.id for e in d.exhibits}
+    leaks = find_leaks(pdf, leak_terms(lc, ids))
+    if not leaks:
+        return
+    original = {str(f.drawn): f.abspath for e in d.exhibits for f in e.files}  # a rendition: its original
+    pages = {page: (rel(lc.root, Path(original.get(path, path))), index + 1) for page, path, index in r.reserved}
+    texts = {rel(lc.root, Path(f.abspath)): f.abspath for e in d.exhibits for f in e.files
+             if f.kind == "text" and not f.withheld}
+    raise CaseError(explain_leaks(lc, leaks, d.accused["id"], pages, texts, ids))
 
 
 def _too_tall(p: Prepared, d: Dossier, env, err: Exception) -> CaseError:

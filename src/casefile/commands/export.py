@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from casefile import __version__
+from casefile.case.body import strip_marks
 from casefile.case.dates import display_date
 from casefile.commands.build import Options, prepare
 from casefile.dossier.assembly import assemble, chronology
@@ -34,7 +35,8 @@ class ExportModel(BaseModel):
 
 
 class FileRow(ExportModel):
-    path: str
+    path: str = Field(description="path under exhibits/<case-id>/; in the public export the file's label "
+                                  "(\"EX-0014 file 1\"): the public edition shows no file names")
     sha256: str = Field(description="SHA-256 of the file as given (the original of a converted file)")
     size: int
     document: str | None = Field(None, description="document number of the file (its pages' evidence numbers "
@@ -70,7 +72,7 @@ class EvidenceRow(ExportModel):
 
 class ExhibitRow(ExportModel):
     number: str
-    item: str | None = Field(description="item id; null when withheld")
+    item: str | None = Field(description="item id; null when withheld, and in the public export")
     type: str | None
     title: str
     date: str | None = Field(description="EDTF date as written in the case")
@@ -113,7 +115,8 @@ def export_schema() -> dict:
 def _file_row(f, edition: str) -> FileRow:
     pages = sorted(f.ocr) if not f.withheld else []
     text = "\f".join(f.ocr[i].text for i in pages) if pages and edition == "confidential" else None
-    return FileRow(path=f.path, sha256=f.sha256, size=f.size, document=f.document_label or None,
+    return FileRow(path=f.label if edition == "public" else f.path, sha256=f.sha256, size=f.size,
+                   document=f.document_label or None,
                    rendition_sha256=f.rendition_sha256 or None, machine_read_pages=[i + 1 for i in pages],
                    machine_read_text=text)
 
@@ -147,10 +150,13 @@ def collect(opts: Options, edition: str) -> list[Export]:
                     ev.pages.append(EvidencePage(accused=acc, edition=ed, page=row["page"], exhibit=row["exhibit"]))
             for row in chronology(d):
                 key = (row.date, row.title, row.number)
-                chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date), title=row.title,
-                                                     exhibit=row.number, source=row.source))
+                chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date) if row.date else "",
+                                                     title=strip_marks(row.title), exhibit=row.number,
+                                                     source=strip_marks(row.source) if row.source else None))
         from casefile.case.dates import sort_key
-        results.append(Export(generator=f"casefile {__version__}", case=p.lc.case.id, title=p.lc.case.title,
+        any_dossier = next(iter(per_edition[edition].values()), None)  # the case's title as the edition has it
+        title = strip_marks(any_dossier.case["title"]) if any_dossier else p.lc.case.title
+        results.append(Export(generator=f"casefile {__version__}", case=p.lc.case.id, title=title,
                               edition=edition, as_of=p.lc.case.as_of,
                               exhibits=[rows[k] for k in sorted(rows)],
                               evidence=[evidence[k] for k in sorted(evidence)],
@@ -182,15 +188,17 @@ def built(opts: Options, case_id: str, edition: str, dossiers: list, asked: str)
 
 
 def _exhibit_row(e, edition: str) -> ExhibitRow:
-    """An exhibit's row, without its pages (added for each dossier and edition)."""
+    """An exhibit's row, without its pages (added for each dossier and edition). The public
+    export, like the public edition, carries no item id and no file name."""
     it = e.item
     return ExhibitRow(
-        number=e.number, item=None if e.withheld else it["id"], type=None if e.withheld else e.type,
-        title=e.title, date=None if e.withheld else it.get("date"),
+        number=e.number, item=None if e.withheld or edition == "public" else e.id,
+        type=None if e.withheld else e.type,
+        title=strip_marks(e.title), date=None if e.withheld else it.get("date"),
         date_text=None if e.withheld else display_date(it.get("date")) or None,
         withheld=e.withheld, accused=[] if e.withheld else list(it["accused"]),
         charges=[] if e.withheld else list(it["charges"]),
-        sources=[] if e.withheld else [_source_text(s) for s in it["sources"]],
+        sources=[] if e.withheld else [strip_marks(_source_text(s)) for s in it["sources"]],
         files=[_file_row(f, edition) for f in e.files],
         pages=[])
 

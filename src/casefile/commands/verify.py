@@ -71,9 +71,23 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
     else:
         folder = Path(root) / "exhibits" / str(m.get("case"))
         inside: dict = {}  # e-mail file -> {attachment path: sha256}
+        by_hash = None
         for number, f in files:
-            path = folder / f["path"]
-            rel = f"exhibits/{m.get('case')}/{f['path']}"
+            name = f.get("path")
+            if name is None and f.get("part_of"):  # a public manifest: an attachment inside another file,
+                report(f"ok       {number}  {f.get('label', number)}  (inside {f['part_of']}: checked with it)")
+                continue  # which is checked by its hash (its attachments are read from it)
+            if name is None:  # a public manifest names no file: find it by its hash in exhibits.lock
+                if by_hash is None:
+                    by_hash = _recorded_by_hash(Path(root), str(m.get("case")))
+                name = by_hash.get(f["sha256"])
+                if name is None:
+                    bad += 1
+                    report(f"missing  {number}  {f.get('label', number)}  (no file with sha256 {f['sha256']} is "
+                           f"recorded in cases/{m.get('case')}/exhibits.lock)")
+                    continue
+            path = folder / name
+            rel = f"exhibits/{m.get('case')}/{name}" if f.get("path") is not None else f.get("label", number)
             if f.get("part_of"):
                 bad += _verify_attachment(folder, number, f, rel, inside, report)
                 continue
@@ -125,6 +139,18 @@ def _check_later_revisions(data: bytes, end: int, shown: str, report) -> int:
         report(f"ok       {shown}: nothing was changed after the last signature (the signer's certificate was "
                f"not checked against a trust list)")
     return bad
+
+
+def _recorded_by_hash(root: Path, case: str) -> dict[str, str]:
+    """sha256 -> file name of every exhibit file recorded in the case's exhibits.lock."""
+    from casefile.case.lockfile import LOCK_NAME, read_lock
+
+    path = root / "cases" / case / LOCK_NAME
+    try:
+        lock = read_lock(path, f"cases/{case}/{LOCK_NAME}")
+    except CaseError:
+        return {}
+    return {sha: name for name, (sha, _) in sorted(lock.files.items())}
 
 
 def check_public(pdf: Path, root: Path | None, case: str | None, accused: str | None, report=print) -> int:

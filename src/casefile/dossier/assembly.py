@@ -1,22 +1,38 @@
 """Case -> one Dossier per accused and edition: which items, in what order, with what text.
 
-The public edition is made here, on plain data, before anything is rendered: protected
-witnesses become their pseudonyms everywhere, marked spans and `redact` terms become
-"[redacted]", confidential items are withheld (their number is kept), and so the renderer
-never sees what the public must not.
+The public edition is made here, on plain data, before anything is rendered, by the policy of
+dossier/editions.py: every form of a protected person's name becomes the pseudonym, `[[…]]`
+spans and `redact` terms become "[redacted]", in every field of every item and in case.yaml's
+text; confidential items and files are withheld (their numbers are kept), pages the leak
+check cannot read are withheld, and no internal identifier (item id, case-file path, exhibit
+file name) is carried: a file is "EX-0014 file 1". So the renderer never sees what the public
+must not. The confidential edition carries the same spans between marks, which the renderer
+highlights with a margin note, and knows what the public edition withholds, to say so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casefile.case.body import Block, Run, parse_body, redact_runs, redact_text, replace_names
+from casefile.case.body import Block, Run, balance_marks, parse_body, strip_marks
 from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
 from casefile.case.lockfile import DOCUMENT_WIDTH, document_label, label
-from casefile.dossier.editions import protected_names, public_terms
+from casefile.dossier.editions import (
+    REPLACED_NOTE,
+    WITHHELD_NOTE,
+    WITHHELD_TITLE,
+    edit,
+    edit_value,
+    file_withheld,
+    is_protected_witness,
+    item_terms,
+    policy,
+    unreadable_pages,
+)
 from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBITS_KEY, EXHIBITS_TITLE, TITLES, file_key
 
 TYPE_LABELS = {"testimony": "Testimony", "decree": "Decree", "statement": "Statement",
@@ -25,16 +41,21 @@ TYPE_LABELS = {"testimony": "Testimony", "decree": "Decree", "statement": "State
 
 @dataclass
 class FileInfo:
-    path: str  # under exhibits/<case-id>/
+    path: str  # under exhibits/<case-id>/ (internal: the public edition shows `label`)
     abspath: Path
     size: int
     sha256: str
     kind: str  # pdf | image | text | media (as drawn); before intake also document | email | web | table
     description: str
     confidential: bool = False
-    pages: int = 0  # pages of a PDF exhibit (known after inspection)
-    page_sizes: tuple = ()  # a PDF's pages as a viewer shows them (points); an image's size (pixels)
-    withheld: bool = False  # public edition: replaced by a placeholder page
+    pages: int = 0  # pages of a PDF exhibit, frames of an image (known after inspection)
+    page_sizes: tuple = ()  # a PDF's pages as a viewer shows them (points); an image's frames (pixels)
+    withheld: bool = False  # public edition: the whole file replaced by a placeholder page
+    untexted: tuple = ()  # pages (0-based) of a PDF without a text layer
+    label: str = ""  # "EX-0014 file 1": how the public edition names the file
+    unreadable: tuple = ()  # pages withheld from the public edition: the leak check cannot read them
+    public_withheld: bool = False  # confidential edition: the public edition withholds this file
+    stat_key: list = field(default_factory=list)  # size, mtime, ctime, inode when the bytes were read
     document: int = 0  # the file's document number (exhibits.lock): its pages' evidence numbers
     document_label: str = ""  # IR88-0003: evidence numbers are IR88-0003-0001, IR88-0003-0002, …
     placed_in: str | None = None  # the exhibit whose pages show this file, when it is another one
@@ -58,6 +79,11 @@ class FileInfo:
         """The file whose pages the dossier shows: the rendition of a converted file."""
         return self.rendition or self.abspath
 
+    @property
+    def shown(self) -> str:
+        """The name printed for the file: its path, or in the public edition its label."""
+        return self.label or self.path
+
 
 @dataclass
 class Exhibit:
@@ -65,13 +91,15 @@ class Exhibit:
     item: dict  # plain data of the item, already redacted for the edition
     blocks: list[Block]
     files: list[FileInfo]
-    source_path: str
+    source_path: str  # internal: never printed in the public edition
     withheld: bool = False
     pinpoints: tuple = ()  # per source: the evidence number of the page its locator names, or None
+    item_id: str = ""
+    public_withheld: bool = False  # confidential edition: the public edition withholds this item
 
     @property
     def id(self) -> str:
-        return self.item["id"]
+        return self.item_id or self.item["id"]
 
     @property
     def type(self) -> str:
@@ -79,7 +107,7 @@ class Exhibit:
 
     @property
     def title(self) -> str:
-        return "Withheld from the public edition" if self.withheld else self.item["title"]
+        return WITHHELD_TITLE if self.withheld else self.item["title"]
 
 
 @dataclass
@@ -93,10 +121,15 @@ class Dossier:
     file_stem: str
     evidence_prefix: str = ""  # the case's stamp prefix: evidence numbers are PREFIX-DOCUMENT-PAGE
     removed: tuple[str, ...] = ()  # public edition: what was taken out, in words (nothing: ())
+    gaps: list = field(default_factory=list)  # (first number, last number, why) missing from this dossier
+
+    @property
+    def public(self) -> bool:
+        return self.edition == "public"
 
     @property
     def title(self) -> str:
-        return f"{self.case['title']} — Dossier concerning {self.accused['name']}"
+        return strip_marks(f"{self.case['title']} — Dossier concerning {self.accused['name']}")
 
 
 CONVERTED_KINDS = {"docx": "document", "docm": "document", "odt": "document", "doc": "document",
@@ -113,16 +146,6 @@ def file_kind(name: str) -> str:
     if ext in ("txt", "text", "md"):
         return "text"
     return CONVERTED_KINDS.get(ext, "media")
-
-
-def _redact_value(v, terms: list[str], names: dict[str, str]):
-    if isinstance(v, str):
-        return redact_text(replace_names(v, names), terms)
-    if isinstance(v, list):
-        return [_redact_value(x, terms, names) for x in v]
-    if isinstance(v, dict):
-        return {k: _redact_value(x, terms, names) for k, x in v.items()}
-    return v
 
 
 @functools.lru_cache(maxsize=1024)
@@ -154,19 +177,42 @@ def _cross_referenced(blocks: list, numbers: dict[str, int], shown: set[str], pr
 def _place_files(exhibits: list) -> None:
     """Each distinct file (by SHA-256) is shown once per dossier: under the first exhibit that
     shows it; the others refer to that exhibit's pages (`placed_in`)."""
-    first: dict[str, FileInfo] = {}
+    first: dict[tuple, FileInfo] = {}
     for ex in exhibits:
         for f in ex.files:
-            if f.withheld:
-                continue
-            if f.sha256 in first:
-                owner = first[f.sha256]
+            key = (f.sha256, f.withheld)  # a withheld file's placeholder is shown once too
+            if key in first:
+                owner = first[key]
                 f.placed_in = owner.cited_by[0]
                 if ex.number not in owner.cited_by:
                     owner.cited_by = owner.cited_by + (ex.number,)
             else:
                 f.cited_by = (ex.number,)
-                first[f.sha256] = f
+                first[key] = f
+
+
+def _withheld_item(data: dict) -> dict:
+    """What the public edition keeps of a withheld item: its charges (the matrix says an
+    element is supported by a withheld exhibit), nothing that describes it."""
+    return {"id": data["id"], "type": data["type"], "title": WITHHELD_TITLE, "date": None,
+            "accused": data["accused"], "charges": data["charges"], "sources": [], "persons": [], "places": [],
+            "organisations": [], "exhibits": [], "summary": None}
+
+
+def _gaps(numbers: dict[str, int], shown: set[int], prefix: str, width: int) -> list[tuple[str, str, str]]:
+    """The exhibit numbers up to the highest one of the case that this dossier does not have:
+    in another dossier (given to an item of another accused) or retired (the item was removed)."""
+    active = set(numbers.values())
+    out: list[list] = []
+    for n in range(1, max(active, default=0) + 1):
+        if n in shown:
+            continue
+        why = "in another dossier" if n in active else "retired (the item was removed from the case)"
+        if out and out[-1][1] == n - 1 and out[-1][2] == why:
+            out[-1][1] = n
+        else:
+            out.append([n, n, why])
+    return [(label(a, prefix, width), label(b, prefix, width), why) for a, b, why in out]
 
 
 # what a public edition may take out, in the order the cover lists it
@@ -185,8 +231,9 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
     documents, targets = documents or {}, targets or {}
     case = lc.case
     public = edition == "public"
-    names = protected_names(lc) if public else {}
-    case_data = case.model_dump(by_alias=True)
+    pol = policy(lc)
+    case_data = edit_value(case.model_dump(by_alias=True), pol.case_spans, pol, public)
+    case_data["persons"] = []  # the declarations themselves are never printed
     prefix, width = case.numbering.exhibit_prefix, case.numbering.exhibit_width
     out = []
     for acc in case.accused:
@@ -197,52 +244,67 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         exhibits = []
         removed = set()
         for li in chosen:
-            data = li.item.model_dump(by_alias=True)
-            blocks = _cross_referenced(list(_parsed_body(li.body)), numbers, in_dossier, prefix, width)
-            withheld = public and li.item.confidential
-            if public:
-                terms = public_terms(li)
-                if names and (_redact_value(data, [], names) != data or
-                              any(_redact_value(r.text, [], names) != r.text for b in blocks for r in b.runs)):
+            number = label(numbers[li.item.id], prefix, width)
+            terms = item_terms(lc, li)
+            raw = li.item.model_dump(by_alias=True)
+            data = edit_value(raw, terms, pol, public)
+            body = edit(li.body, terms, pol, public)
+            if public:  # what this edition takes out of the item, for the cover
+                plain = dataclasses.replace(pol, names={})  # the same policy without its pseudonyms
+                plain_data, plain_body = edit_value(raw, terms, plain, True), edit(li.body, terms, plain, True)
+                if (plain_data, plain_body) != (data, body):
                     removed.add(PSEUDONYMS)
-                if terms and (_redact_value(data, terms, {}) != data or redact_runs(blocks, terms, True) != blocks):
+                if (plain_data, plain_body) != (raw, li.body):
                     removed.add(REDACTED_TERMS)
-                data = _redact_value(data, terms, names)
-                blocks = redact_runs(blocks, terms, True)
-                if names:
-                    blocks = [Block(b.kind, tuple(type(r)(_redact_value(r.text, [], names), r.style) for r in b.runs),
-                                    b.marker) for b in blocks]
-                if withheld:
+                if li.item.confidential:
                     removed.add(WITHHELD_ITEMS)
+            w = getattr(li.item, "witness", None)
+            if w is not None:
+                data["witness"]["protected"] = is_protected_witness(lc, w)
+            blocks = list(_parsed_body(body))
+            if not public:
+                blocks = balance_marks(blocks)
+            blocks = _cross_referenced(blocks, numbers, in_dossier, prefix, width)
+            withheld = public and li.item.confidential
             ex_files = []
             for ef in li.item.exhibits:
                 for n, info in enumerate([files[ef.file], *files[ef.file].parts]):
                     f = FileInfo(**{**info.__dict__, "parts": []})
-                    f.description = (ef.description or "") if n == 0 else info.description
-                    f.confidential = ef.confidential
+                    f.description = edit((ef.description or "") if n == 0 else info.description, terms, pol, public)
+                    f.confidential = file_withheld(lc, ef.file)
+                    f.unreadable = unreadable_pages(f.kind, f.pages, f.untexted, ef.public_reviewed, f.ocr)
                     f.document = documents.get(info.sha256, 0)
                     f.document_label = document_label(case.numbering.stamp_prefix, f.document) if f.document else ""
                     if public:
-                        f.description = _redact_value(f.description, public_terms(li), names)
-                        f.withheld = ef.confidential
+                        f.withheld = f.confidential
                         if f.withheld and not withheld:
                             removed.add(WITHHELD_FILES)
+                    else:
+                        f.public_withheld = f.confidential or li.item.confidential
                     ex_files.append(f)
+            if public:  # a file is named by its exhibit number and place, never by its file name
+                labels = {f.path: f"{number} file {i}" for i, f in enumerate(ex_files, 1)}
+                for f in ex_files:
+                    f.label = labels[f.path]
+                    if f.part_of:
+                        f.part_of = labels.get(f.part_of.split(" › ")[0], "another file of this exhibit")
             shown_files = {f.path: f for f in ex_files if not f.withheld}
             pins = []
             for i in range(len(li.item.sources)):
                 t = targets.get((li.item.id, i))
                 f = shown_files.get(t.path) if t else None
                 pins.append(f.evidence_number(t.page) if f is not None and f.document else None)
-            exhibits.append(Exhibit(label(numbers[li.item.id], prefix, width), data, blocks,
-                                    [] if withheld else ex_files, li.path, withheld,
-                                    () if withheld else tuple(pins)))
+            if withheld:
+                data, blocks, ex_files, pins = _withheld_item(data), [], [], []
+            exhibits.append(Exhibit(number, data, blocks, ex_files, li.path, withheld, tuple(pins), li.item.id,
+                                    public_withheld=not public and li.item.confidential))
         _place_files(exhibits)
-        acc_data = acc.model_dump(by_alias=True)
+        acc_data = next(a for a in case_data["accused"] if a["id"] == acc.id)
         code = stamp_code(acc)
+        gaps = _gaps(numbers, {numbers[li.item.id] for li in chosen}, prefix, width)
         out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
                            f"{case.numbering.stamp_prefix}-{code}", acc.id,
-                           evidence_prefix=case.numbering.stamp_prefix,
+                           evidence_prefix=case.numbering.stamp_prefix, gaps=gaps,
                            removed=tuple(k for k in REMOVALS if k in removed)))
     return out
 
@@ -268,7 +330,8 @@ def contents(d: Dossier) -> list[TocEntry]:
             out.append(TocEntry(e.number, f"{e.number} — {e.title}", 1))
             for i, f in enumerate(e.files, 1):
                 if f.placed_in is None:
-                    out.append(TocEntry(file_key(e.number, i), f"{e.number} file {i}: {f.path}", 2))
+                    out.append(TocEntry(file_key(e.number, i), f.label if d.public else f"{e.number} file {i}: {f.path}",
+                                        2))
     out += [TocEntry(s.key, s.title, 0) for s in AFTER_EXHIBITS]
     return out
 
@@ -285,7 +348,7 @@ class ChronoRow:
 def chronology(d: Dossier) -> list[ChronoRow]:
     """Dated exhibits and the case's events. An event that names the items recording it
     (`items:`) is one row, linked to the first of them in this dossier; those exhibits get no
-    row of their own."""
+    row of their own. A withheld exhibit is listed at the end (its date is withheld too)."""
     shown = {e.id: e for e in d.exhibits if not e.withheld}
     rows, told = [], set()
     for ev in d.case.get("events", []):
@@ -295,7 +358,8 @@ def chronology(d: Dossier) -> list[ChronoRow]:
                               tuple(ev.get("places") or ())))
     rows += [ChronoRow(e.item["date"], e.title, e.number) for e in shown.values()
              if e.item.get("date") and e.id not in told]
-    return sorted(rows, key=lambda r: (sort_key(r.date), r.number or "", r.title))
+    rows = sorted(rows, key=lambda r: (sort_key(r.date), r.number or "", strip_marks(r.title)))
+    return rows + [ChronoRow("", WITHHELD_TITLE, e.number) for e in d.exhibits if e.withheld]
 
 
 @dataclass
@@ -304,18 +368,21 @@ class MatrixRow:
     basis: str
     element: bool
     numbers: list[str]
+    withheld: list[str] = field(default_factory=list)  # exhibits cited but withheld from this edition
 
 
 def matrix(d: Dossier) -> list[MatrixRow]:
     rows = []
-    shown = [e for e in d.exhibits if not e.withheld]
     for c in d.case["charges"]:
         cid = c["id"]
-        direct = [e.number for e in shown if any(x == cid or x.startswith(cid + "/") for x in e.item["charges"])]
-        rows.append(MatrixRow(c["label"], c["basis"], False, direct))
+
+        def cite(test) -> tuple[list[str], list[str]]:
+            hits = [e for e in d.exhibits if any(test(x) for x in e.item["charges"])]
+            return [e.number for e in hits if not e.withheld], [e.number for e in hits if e.withheld]
+
+        rows.append(MatrixRow(c["label"], c["basis"], False, *cite(lambda x: x == cid or x.startswith(cid + "/"))))
         for el in c["elements"]:
-            nums = [e.number for e in shown if f"{cid}/{el['id']}" in e.item["charges"]]
-            rows.append(MatrixRow(el["label"], "", True, nums))
+            rows.append(MatrixRow(el["label"], "", True, *cite(lambda x, k=f"{cid}/{el['id']}": x == k)))
     return rows
 
 
@@ -327,7 +394,7 @@ def index_sort_key(term: str) -> tuple:
     alphabetical order."""
     import unicodedata
 
-    t = unicodedata.normalize("NFKC", term).replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
+    t = unicodedata.normalize("NFKC", strip_marks(term)).replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
     first = next((ch for ch in t if ch.isalpha()), "")
     if first and "\u0600" <= first <= "\u06ff":
         return (1, tuple(_PERSIAN_ORDER.index(ch) if ch in _PERSIAN_ORDER else 100 + ord(ch) for ch in t))
@@ -379,7 +446,8 @@ class AnnexRow:
     size: int
     document: str = ""  # IR88-0003
     cited_by: tuple = ()  # every exhibit of the dossier citing the file
-    withheld: bool = False
+    withheld: bool = False  # withheld from this edition (the public one)
+    why: str = ""  # what the public edition withholds of it, and why (said in both editions)
     intake: str = ""  # what intake made of it: the rendition shown (with its sha256), OCR'd pages
 
 
@@ -399,10 +467,26 @@ def intake_note(f: FileInfo) -> str:
 
 
 def annex_files(d: Dossier) -> list[AnnexRow]:
-    """One row per file shown (each distinct file once), and one per file withheld."""
-    return [AnnexRow(e.number, file_key(e.number, i), f.path, f.sha256, f.size, f.document_label,
-                     f.cited_by or (e.number,), f.withheld, intake_note(f))
-            for e in d.exhibits for i, f in enumerate(e.files, 1) if f.placed_in is None]
+    """One row per file shown (each distinct file once), one per file withheld, and one per
+    exhibit withheld from the public edition (its files are not listed there)."""
+    rows = []
+    for e in d.exhibits:
+        if e.withheld:
+            rows.append(AnnexRow(e.number, e.number, "—", "", 0, "", (e.number,), True,
+                                 "the exhibit and its files are withheld from the public edition"))
+            continue
+        for i, f in enumerate(e.files, 1):
+            if f.placed_in is not None:
+                continue
+            why = ""
+            if f.withheld or f.public_withheld:
+                why = WITHHELD_NOTE
+            elif f.unreadable:
+                why = (f"{len(f.unreadable)} of {max(f.pages, 1)} pages withheld from the public edition "
+                       f"(no text layer)")
+            rows.append(AnnexRow(e.number, file_key(e.number, i), f.shown, f.sha256, f.size, f.document_label,
+                                 f.cited_by or (e.number,), f.withheld, why, intake_note(f)))
+    return rows
 
 
 def placed_file_key(d: Dossier, f: FileInfo) -> str | None:
@@ -433,7 +517,7 @@ def paragraph_counts(ex: Exhibit) -> tuple[int, int]:
 def evidence_range(f: FileInfo) -> str:
     """The evidence numbers of a file's pages: "IR88-0003-0001 to IR88-0003-0004" (a text
     file's pages are counted when it is typeset: its first number and "…")."""
-    count = f.pages if f.kind == "pdf" else (1 if f.kind in ("image", "media") else None)
+    count = f.pages if f.kind == "pdf" else max(f.pages, 1) if f.kind == "image" else (1 if f.kind == "media" else None)
     if count == 1:
         return f.evidence_number(1)
     return f"{f.evidence_number(1)} to {f.evidence_number(count) if count else '…'}"
@@ -464,5 +548,7 @@ def template_context(d: Dossier) -> dict:
             "sections": TITLES, "toc": contents(d), "chronology": chronology(d), "matrix": matrix(d),
             "names_index": names_index(d), "files": annex_files(d),
             "counts": {"exhibits": sum(1 for e in d.exhibits if not e.withheld),
-                       "withheld": sum(1 for e in d.exhibits if e.withheld)},
+                       "withheld": sum(1 for e in d.exhibits if e.withheld),
+                       "public_withheld": sum(1 for e in d.exhibits if e.public_withheld)},
+            "gaps": d.gaps, "notes": {"replaced": REPLACED_NOTE, "withheld": WITHHELD_NOTE},
             "layout": d.case.get("translation_layout", "side-by-side"), "pairs": translation_pairs}

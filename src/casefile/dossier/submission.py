@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from casefile.case.body import REDACTED
+from casefile.case.body import REDACTED, strip_marks
 from casefile.case.dates import display_date
 from casefile.case.loading import LoadedCase
 from casefile.case.lockfile import document_label
@@ -142,10 +142,10 @@ def short_title(ex: Exhibit) -> str:
     the item's title up to its first colon, bracket or dash (at most about 70 characters)."""
     it = ex.item
     if ex.type == "testimony" and it.get("witness"):
-        return f"Testimony of {it['witness']['name']}"
+        return strip_marks(f"Testimony of {it['witness']['name']}")
     if ex.type == "statement" and it.get("speaker"):
-        return f"Statement by {it['speaker']}"
-    title = it["title"]
+        return strip_marks(f"Statement by {it['speaker']}")
+    title = strip_marks(it["title"])
     cut = min((title.find(s) for s in (": ", " (", " — ", " – ") if title.find(s) > 0), default=len(title))
     title = title[:cut].strip()
     if len(title) > 72:

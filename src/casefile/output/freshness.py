@@ -1,5 +1,5 @@
 """Is a build needed at all? Answered cheaply, before anything heavy is imported: the names,
-sizes and mtimes of every input are compared with what the last build recorded in
+sizes, mtimes, ctimes and inodes of every input are compared with what the last build recorded in
 OUT/<case>/.casefile-state.json, and the recorded outputs must still be there, untouched."""
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def input_signature(opts: Options, case_id: str) -> str:
                     st = p.stat()
                 except OSError:
                     continue
-                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+                # ctime and inode too: a copy that keeps size and mtime (cp -p, rsync -a, tar) is a change
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\0".encode())
     return h.hexdigest()
 
 

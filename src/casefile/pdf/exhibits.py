@@ -29,21 +29,22 @@ from casefile.pdf.fonts import embedded_only, forms, lists_unembedded, unembedde
 from casefile.pdf.limits import MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_OBJECTS, MAX_PAGE_BYTES, guard, pdf_limits
 
 
-def pdf_page_count(path: Path) -> int:
+def pdf_page_count(path: Path, data: bytes | None = None) -> int:
     """The number of pages of a PDF exhibit, checked as `pdf_page_sizes` checks it."""
-    return len(pdf_page_sizes(path))
+    return len(pdf_page_sizes(path, data))
 
 
-def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
+def pdf_page_sizes(path: Path, data: bytes | None = None) -> list[tuple[float, float]]:
     """Open a PDF exhibit, check everything the dossier will take from it, and give the size of
     each page as a viewer shows it (width, height of its visible box, turned by its /Rotate).
 
     Every defect is a one-line error: not a PDF, truncated or damaged, encrypted, a page-tree
     loop, a stream inflating beyond MAX_STREAM_BYTES (a decompression bomb), an image of more
     than MAX_IMAGE_PIXELS. The pages are copied exactly as `ExhibitPages` will copy them, so the
-    build fails here, before anything is written, and never later."""
+    build fails here, before anything is written, and never later. `data`: the file's bytes, read
+    once by the caller (who hashes the same bytes)."""
     with pdf_limits():
-        reader = open_pdf(path)
+        reader = open_pdf(path, data)
         n = guard(path, lambda: len(reader.pages))
         if n == 0:
             raise fail(path, "pdf", "the PDF has no pages")
@@ -56,10 +57,12 @@ def pdf_page_sizes(path: Path) -> list[tuple[float, float]]:
     return sizes
 
 
-def open_pdf(path: Path) -> PdfReader:
+def open_pdf(path: Path, data: bytes | None = None) -> PdfReader:
     """The exhibit PDF read by pypdf (not strict: what a viewer shows of a slightly damaged file
-    is what the dossier shows); the first checks, each a problem line."""
-    data = guard(path, lambda: Path(path).read_bytes())
+    is what the dossier shows); the first checks, each a problem line. `data`: its bytes, when
+    the caller has read (and hashed) them."""
+    if data is None:
+        data = guard(path, lambda: Path(path).read_bytes())
     if b"%PDF-" not in data[:1024]:
         raise fail(path, "pdf", "not a PDF (the file does not start with %PDF-)")
     if b"%%EOF" not in data[-2048:]:

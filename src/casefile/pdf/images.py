@@ -10,9 +10,12 @@ from casefile.errors import fail
 from casefile.pdf.limits import MAX_IMAGE_PIXELS, error_text
 
 
-def open_image(path: Path, fit: tuple[int, int] | None = None):
-    """Open an image safely and decode it: too many pixels is refused from the header alone,
-    before anything is decoded. `fit` lets a JPEG decode at a reduced scale (draft mode)."""
+def open_image(path: Path, fit: tuple[int, int] | None = None, data: bytes | None = None, frame: int = 0):
+    """Open an image safely and decode frame `frame` (a page of a multi-page TIFF): too many
+    pixels is refused from the header alone, before anything is decoded. `fit` lets a JPEG
+    decode at a reduced scale (draft mode). `data`: the file's bytes, read once by the caller."""
+    import io
+
     from PIL import Image
 
     with warnings.catch_warnings():
@@ -20,9 +23,11 @@ def open_image(path: Path, fit: tuple[int, int] | None = None):
         try:
             Image.MAX_IMAGE_PIXELS = None  # only while the header is read: the check is ours, below
             try:
-                img = Image.open(path)
+                img = Image.open(io.BytesIO(data) if data is not None else path)
             finally:
                 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard stays on otherwise
+            if frame:
+                img.seek(frame)
             w, h = img.size
             if w * h > MAX_IMAGE_PIXELS:
                 img.close()
@@ -54,6 +59,25 @@ def image_facts(img) -> tuple[str, tuple[int, int], int | None]:
     w, h = img.size
     upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
     return img.format or "", upright, turn
+
+
+def frame_sizes(path: Path, data: bytes | None = None) -> list[tuple[int, int]]:
+    """The upright size in pixels of every frame of an image, each frame opened and checked as
+    `open_image` checks the first: every frame of a multi-page TIFF (or of any image with
+    several frames) becomes a page of the dossier, never only the first."""
+    img = open_image(path, data=data)
+    try:
+        n = getattr(img, "n_frames", 1) or 1
+        sizes = [image_facts(img)[1]]
+    finally:
+        img.close()
+    for k in range(1, n):
+        frame = open_image(path, data=data, frame=k)
+        try:
+            sizes.append(image_facts(frame)[1])
+        finally:
+            frame.close()
+    return sizes
 
 
 def printable(img):

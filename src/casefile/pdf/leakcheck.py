@@ -5,7 +5,11 @@ Extracted: page text, document info and XMP metadata, outline titles, named dest
 annotations (contents, titles, URIs), form fields, attached files, and the decompressed
 content streams. Text is normalised (NFKC, case-folded, bidi marks, ZWNJ/ZWJ and Arabic
 presentation forms removed by NFKC, whitespace collapsed) and each term is looked for as
-is, without spaces, and reversed (visual-order extraction of right-to-left text).
+is, without spaces, and reversed (visual-order extraction of right-to-left text). A part of a
+protected name is looked for as a whole word only ("Ali" is not found in "quality").
+
+`pages_without_text` says which pages of an exhibit PDF have no text layer: the public edition
+withholds them (dossier/editions.py), since the leak check could not read them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ _MARKS = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
 @dataclass(frozen=True)
 class Leak:
     term: Term
-    where: str
+    where: str  # the first place it was found
+    places: tuple = ()  # every place it was found
 
 
 def normalise(text: str) -> str:
@@ -85,36 +90,69 @@ def _extract_everything(pdf: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def find_leaks(pdf: bytes, terms: list[Term]) -> list[Leak]:
-    """Every term found anywhere in the PDF, with the first place it was found. Each place is
-    scanned once for all terms (one pattern), so the cost grows with the text, not with
-    text × terms."""
+def pages_without_text(pdf: bytes) -> tuple[int, ...]:
+    """Pages (0-based) of a PDF whose extracted text has no letter or digit: a scan without a
+    text layer, or a page of drawings. Pages whose text cannot be extracted count as such."""
+    from casefile.pdf.limits import pdf_limits
+
+    out = []
+    with pdf_limits(), fonts_read_once():
+        r = PdfReader(io.BytesIO(pdf))
+        for i, page in enumerate(r.pages):
+            try:
+                text = page.extract_text() or ""
+            except Exception:  # noqa: BLE001 - text pypdf cannot extract is text the leak check cannot read
+                text = ""
+            if not any(ch.isalnum() for ch in text):
+                out.append(i)
+    return tuple(out)
+
+
+_LETTER = r"[^\W\d_]"
+
+
+def find_leaks(pdf: bytes, terms: list[Term], extra: list[tuple[str, str]] = ()) -> list[Leak]:
+    """Every term found anywhere in the PDF (and in `extra` (where, text) places: OCR text of
+    pages the PDF shows as images), with every place it was found. Each place is scanned once
+    for all terms (one pattern for substrings, one for whole words), so the cost grows with the
+    text, not with text × terms. A term found only inside a longer term that is found too is
+    not reported separately."""
     wanted = [(t, normalise(t.text)) for t in terms]
     wanted = [(t, n) for t, n in wanted if len(n) >= 2]
     if not wanted:
         return []  # nothing to look for
-    places = [(where, normalise(text)) for where, text in extract_everything(pdf)]
-    found: dict[str, str] = {}  # form -> where
+    places = [(where, normalise(text)) for where, text in list(extract_everything(pdf)) + list(extra)]
+    found: dict[str, list[str]] = {}  # form -> places
 
-    def scan(forms: set[str], texts):
-        forms = {f for f in forms if f not in found}
+    def scan(forms: set[str], texts, whole: bool):
         if not forms:
             return
-        pattern = re.compile(alternation(forms))
+        pattern = alternation(forms)
+        if whole:
+            pattern = f"(?<!{_LETTER})(?:{pattern})(?!{_LETTER})"
+        pattern = re.compile(pattern)
         for where, text in texts:
             for m in pattern.finditer(text):
-                found.setdefault(m.group(0), where)
+                wheres = found.setdefault(("w:" if whole else "") + m.group(0), [])
+                if where not in wheres:
+                    wheres.append(where)
 
-    scan({f for _, n in wanted for f in (n, n[::-1])}, places)
-    tight = {f.replace(" ", "") for _, n in wanted for f in (n, n[::-1])}
-    scan({f for f in tight if len(f) >= 4}, [(w, t.replace(" ", "")) for w, t in places])
+    subs = [(t, n) for t, n in wanted if not t.whole_word]
+    words = [(t, n) for t, n in wanted if t.whole_word]
+    scan({f for _, n in subs for f in (n, n[::-1])}, places, False)
+    scan({f for _, n in words for f in (n, n[::-1])}, places, True)
+    # without spaces (text extracted without its word spaces): full names and terms of 4+ letters
+    tight = {f.replace(" ", "") for t, n in wanted if " " in n or not t.whole_word for f in (n, n[::-1])}
+    scan({f for f in tight if len(f) >= 4}, [(w, t.replace(" ", "")) for w, t in places], False)
     leaks = []
     for term, n in wanted:
-        forms = [n, n[::-1], n.replace(" ", ""), n[::-1].replace(" ", "")]
-        where = next((found[f] for f in forms if f in found), None)
-        if where is None and any(n in f or n[::-1] in f for f in found):
-            # hidden inside a longer match of another term: look once more, directly
-            where = next((w for w, t in places if n in t or n[::-1] in t), None)
-        if where is not None:
-            leaks.append(Leak(term, where))
+        prefix = "w:" if term.whole_word else ""
+        forms = [prefix + n, prefix + n[::-1], n.replace(" ", ""), n[::-1].replace(" ", "")]
+        wheres = [w for f in forms for w in found.get(f, [])]
+        if not wheres:
+            inside = [f for f in found if n in f.removeprefix("w:") or n[::-1] in f.removeprefix("w:")]
+            if inside:
+                continue  # found only within a longer term, which is reported
+        if wheres:
+            leaks.append(Leak(term, wheres[0], tuple(dict.fromkeys(wheres))))
     return leaks

@@ -108,7 +108,10 @@ def read_manifest(reader, shown: str, pdf: Path | None = None) -> dict:
 NO_HASH = "0" * 64
 
 
-def attachment_name(number: str, i: int, path: str) -> str:
+def attachment_name(number: str, i: int, path: str, public: bool = False) -> str:
+    """The name of an attached exhibit file; the public edition shows no file names."""
+    if public:
+        return f"{file_key(number, i)}{Path(path).suffix.lower()}"
     return f"{file_key(number, i)}-{Path(path).name}"
 
 
@@ -141,7 +144,7 @@ def evidence_pages(d, anchors: dict) -> list[dict]:
             k = 1
             while f.evidence_number(k) in anchors:
                 out.append({"number": f.evidence_number(k), "page": anchors[f.evidence_number(k)],
-                            "exhibit": e.number, "file": f.path, "sha256": f.sha256, "file_page": k})
+                            "exhibit": e.number, "file": f.shown, "sha256": f.sha256, "file_page": k})
                 k += 1
     return sorted(out, key=lambda r: r["page"])
 
@@ -155,7 +158,7 @@ def intake_record(f) -> dict:
     if getattr(f, "rendition", None):
         out["rendition"] = {"sha256": f.rendition_sha256, "size": f.rendition_size, "made_by": f.converter,
                             "from": f.converted_from}
-    if getattr(f, "part_of", ""):
+    if getattr(f, "part_of", ""):  # (the public edition's names the holding file by its label)
         out["part_of"] = f.part_of
     if getattr(f, "ocr", None) and not f.withheld:
         out["machine_read_pages"] = sorted(i + 1 for i in f.ocr)
@@ -167,28 +170,35 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
     """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
     from casefile import __version__
 
+    from casefile.case.body import strip_marks
+
+    public = d.edition == "public"
     ranges = exhibit_pages(d, anchors, pages)
     exhibits = []
     for e in d.exhibits:
         entry = {"number": e.number, "withheld": bool(e.withheld)}
         if not e.withheld:
             item_pages, file_pages = ranges.get(e.number, (None, []))
-            entry.update({"item": e.id, "type": e.type, "title": e.title, "pages": item_pages, "files": []})
+            # the public edition carries no internal identifier: no item id, no file path
+            entry.update({"item": None if public else e.id, "type": e.type, "title": strip_marks(e.title),
+                          "pages": item_pages, "files": []})
             for i, f in enumerate(e.files, 1):
                 entry["files"].append({
-                    "path": f.path, "sha256": f.sha256, "size": f.size, "kind": f.kind,
-                    "withheld": bool(f.withheld), "source_pages": f.pages if f.kind == "pdf" else None,
+                    "label": f"{e.number} file {i}", "path": None if public else f.path,
+                    "sha256": f.sha256, "size": f.size, "kind": f.kind, "withheld": bool(f.withheld),
+                    "withheld_pages": [k + 1 for k in f.unreadable] if public and not f.withheld else [],
+                    "source_pages": f.pages if f.kind in ("pdf", "image") else None,
                     "pages": file_pages[i - 1] if i - 1 < len(file_pages) else None,
                     "document": f.document_label or None, "shown_in": f.placed_in,
-                    "attachment": attached.get(f.path), **intake_record(f)})
+                    "attachment": attached.get((e.number, i)), **intake_record(f)})
         exhibits.append(entry)
     m = {
         "format": "casefile-manifest/1",
         "generator": f"casefile {__version__}",
         "case": d.case["id"],
-        "case_title": d.case["title"],
+        "case_title": strip_marks(d.case["title"]),
         "accused": d.accused["id"],
-        "accused_name": d.accused["name"],
+        "accused_name": strip_marks(d.accused["name"]),
         "edition": d.edition,
         "stamp_prefix": d.stamp_prefix,
         "input_fingerprint": d.fingerprint,

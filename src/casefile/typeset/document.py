@@ -25,12 +25,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from casefile import __version__
+from casefile.case.body import strip_marks
 from casefile.dossier.assembly import Dossier
 from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_TEMPLATE
 from casefile.errors import fail
 from casefile.pdf.limits import pdf_limits
 from casefile.pdf.manifest import SIDECAR_HASH, manifest_json
-from casefile.typeset import fastpath, rtl
+from casefile.typeset import fastpath, marks, rtl
 from casefile.typeset.archive import OUTPUT_CONDITION, Conformance, conformance, srgb_icc, xmp_packet
 from casefile.typeset.exhibit_pages import add_manifest, set_document_id
 from casefile.typeset.flowables import Deferred, KeepWithNext, RenderState
@@ -114,6 +115,7 @@ class DossierDoc(BaseDocTemplate):
         page = c.getPageNumber()
         if page == 1:  # where the document opens: the first page at 100 %
             c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=PAGE_H, zoom=1)
+        marks.draw_notes(c, PAGE_W - MARGIN_R + 2.5 * mm, MARGIN_R - 3.5 * mm)
         if st.current_exhibit and page not in st.exhibit_of:
             st.exhibit_of[page] = st.current_exhibit
         if page in st.file_pages:
@@ -222,7 +224,7 @@ def _draw_frame(c, d: Dossier):
     c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
     c.setFillColor(GREY)
     c.setFont(rtl.FONT_REGULAR, 7.5)
-    c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(d.case["title"], rtl.FONT_REGULAR, 7.5, 95 * mm))
+    c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(strip_marks(d.case["title"]), rtl.FONT_REGULAR, 7.5, 95 * mm))
     c.setStrokeColor(RULE)
     c.setLineWidth(0.4)
     c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
@@ -230,7 +232,7 @@ def _draw_frame(c, d: Dossier):
     c.setFillColor(INK)
     c.setFont(rtl.FONT_REGULAR, 7.5)
     original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
-    left = rtl.ltr_visual(f"{d.case['id']} · {d.accused['name']}{original}")
+    left = rtl.ltr_visual(strip_marks(f"{d.case['id']} · {d.accused['name']}{original}"))
     c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
     # the edition, left of the page stamp (as wide as its widest digits allow)
     digit = max(stringWidth(ch, rtl.FONT_BOLD, 8) for ch in "0123456789")
@@ -289,8 +291,8 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     mk = Markup(state, styles, dossier)
     buf = io.BytesIO()
     doc = DossierDoc(buf, dossier, state, title=dossier.title,
-                     author=dossier.case["prepared_by"],
-                     subject=f"{dossier.case['forum']} — {dossier.edition} edition",
+                     author=strip_marks(dossier.case["prepared_by"]),
+                     subject=strip_marks(f"{dossier.case['forum']} — {dossier.edition} edition"),
                      keywords=", ".join(["casefile", dossier.case["id"], dossier.accused["id"], dossier.edition]),
                      creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
                      lang=dossier.case.get("language") or "en", initialFontName=rtl.FONT_REGULAR)

@@ -1,7 +1,13 @@
 """Exhibit files inside the dossier, as flowables: each file starts on a new page under its own
 anchor; a PDF exhibit gets a whole dossier page per page (drawn by exhibit_pages.ExhibitPages),
 an image one page, a text file its lines as paragraphs, anything else (and a withheld file) a
-placeholder naming it by its SHA-256. Every such page carries an exhibit stamp."""
+placeholder naming it by its SHA-256. Every such page carries an exhibit stamp. The bytes typeset
+are the bytes whose SHA-256 the dossier records (exhibit_pages.checked_bytes).
+
+The public edition names a file by its label ("EX-0014 file 1", never its file name) and puts a
+placeholder page in place of a withheld file and of each page the leak check cannot read (an
+image, a PDF page without a text layer); the confidential edition's stamp on such a page says
+the public edition withholds it."""
 
 from __future__ import annotations
 
@@ -18,10 +24,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 
+from casefile.dossier.editions import WITHHELD_NOTE
 from casefile.dossier.sections import file_end_key, file_key
 from casefile.pdf.images import image_facts, open_image, printable
 from casefile.typeset import rtl
-from casefile.typeset.exhibit_pages import ExhibitPages
+from casefile.typeset.exhibit_pages import ExhibitPages, checked_bytes
 from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, PageSize, RenderState
 from casefile.typeset.styles import CONTENT, IMAGE_DPI, PAGE_H, PAGE_W, file_page, image_page
 from casefile.typeset.text_layer import NOTE as TEXT_LAYER_NOTE
@@ -42,18 +49,21 @@ def _streams_as_they_are():
         rl_config.useA85 = saved
 
 
-def draw_image(c, path: Path, pixels: tuple[int, int], x: float, y: float, w: float, h: float) -> str | None:
-    """Draw an image (upright size `pixels`) fitted and centred in the box, upright. A JPEG is
-    embedded as the file it is, at its own resolution (EXIF orientation applied by turning it);
-    any other image losslessly, at its own resolution up to IMAGE_DPI at the printed size.
+def draw_image(c, f, pixels: tuple[int, int], x: float, y: float, w: float, h: float,
+               frame: int = 0) -> str | None:
+    """Draw frame `frame` of image file `f` (upright size `pixels`) fitted and centred in the box,
+    upright. A JPEG is embedded as the file it is, at its own resolution (EXIF orientation applied
+    by turning it); any other image losslessly, at its own resolution up to IMAGE_DPI at the
+    printed size. The bytes drawn are read once and checked against the recorded SHA-256.
     Returns what was done to the image that the page must say (or None)."""
+    path = Path(f.abspath)
+    data = checked_bytes(f)
     pw, ph = pixels
     scale = min(w / pw, h / ph)
     dw, dh = pw * scale, ph * scale
     cx, cy = x + w / 2, y + h / 2
-    with open(path, "rb") as fh:
-        jpeg = fh.read(3) == JPEG_MAGIC
-    probe = open_image(path, fit=(64, 64)) if jpeg else None  # orientation only: decodes next to nothing
+    jpeg = data[:3] == JPEG_MAGIC and not frame
+    probe = open_image(path, fit=(64, 64), data=data) if jpeg else None  # orientation only: decodes next to nothing
     turn = image_facts(probe)[2] if probe is not None else None
     if probe is not None:
         probe.close()
@@ -62,11 +72,11 @@ def draw_image(c, path: Path, pixels: tuple[int, int], x: float, y: float, w: fl
         c.saveState()
         c.translate(cx, cy)
         c.rotate(-turn)
-        with _streams_as_they_are():
-            c.drawImage(str(path), -sw / 2, -sh / 2, sw, sh)
+        with _streams_as_they_are():  # the checked bytes, embedded as they are
+            c.drawImage(ImageReader(io.BytesIO(data)), -sw / 2, -sh / 2, sw, sh)
         c.restoreState()
         return None
-    img = printable(open_image(path))
+    img = printable(open_image(path, data=data, frame=frame))
     note = None
     limit = (max(1, round(dw / 72 * IMAGE_DPI)), max(1, round(dh / 72 * IMAGE_DPI)))
     if img.size[0] > limit[0] * 1.01:
@@ -90,10 +100,13 @@ def file_flowables(ex, mk) -> list:
         if f.placed_in is not None:
             continue  # shown once per dossier: under the exhibit `placed_in`
         key = file_key(ex.number, i)
-        title = f"{ex.number} file {i}: {f.path}"
+        title = f.label or f"{ex.number} file {i}: {f.path}"
         shown = not f.withheld and f.kind in ("pdf", "image") and f.page_sizes
-        if shown:  # each page of the file on a page of its own size
-            sizes = [file_page(*s) for s in f.page_sizes] if f.kind == "pdf" else [image_page(f.page_sizes[0])]
+        withheld_pages = set(f.unreadable) if f.label else set()  # the public edition's
+        if shown:  # each page of the file on a page of its own size (every frame of an image)
+            sizes = [file_page(*s) for s in f.page_sizes] if f.kind == "pdf" else \
+                [image_page(s) for s in f.page_sizes]
+            sizes = [(None, None) if p in withheld_pages else size for p, size in enumerate(sizes)]
             out.append(PageSize(sizes[0][0]))
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
         stamp = _StampSetter(ex.number, f, key, 1, st)
@@ -102,13 +115,16 @@ def file_flowables(ex, mk) -> list:
                                                 "confidential.")
         elif shown:
             for p, (size, box) in enumerate(sizes):  # a whole page each
-                out += ([PageSize(size), PageBreakIfNotTop()] if p else []) + \
-                    [FilePage(ex.number, f, p, len(sizes), st, box)]
+                out += ([PageSize(size), PageBreakIfNotTop()] if p else [])
+                if p in withheld_pages:
+                    out += [_StampSetter(ex.number, f, key, len(sizes), st)] + _withheld_page(f, p, len(sizes), s)
+                else:
+                    out.append(FilePage(ex.number, f, p, len(sizes), st, box))
         elif f.kind == "text":
             def make():
-                return [Paragraph(mk.text(f"{ex.number} · {f.path} (text file, as stored; long lines are "
+                return [Paragraph(mk.text(f"{ex.number} · {f.shown} (text file, as stored; long lines are "
                                            f"wrapped, continuation lines indented)"), s["note"])] + \
-                    _text_flowables(f.abspath, mk, s["small"])
+                    _text_flowables(f, mk, s["small"])
             stamp.count = _pages_needed(make())
             for flowable in make():
                 out += [flowable, _StampSetter(ex.number, f, key, stamp.count, st)]
@@ -137,10 +153,25 @@ class _StampSetter(Flowable):
     def draw(self):
         page = self.canv.getPageNumber()
         k = page - self.state.pages.get(self.key, page) + 1
-        self.state.stamps[page] = f"{self.number} · {self.file.path} · page {k} of {max(k, self.count)}"
+        self.state.stamps[page] = f"{self.number} · {stamp_name(self.file)} · page {k} of {max(k, self.count)}"
         f = self.file
         if not f.withheld and f.document_label and page not in self.state.evidence:
             mark_evidence(self.canv, self.state, f.evidence_number(k))
+
+
+def stamp_name(f) -> str:
+    """The file as its page stamps name it: its path, or in the public edition "file 2"."""
+    return f"file {f.label.rsplit(' file ', 1)[-1]}" if f.label else f.path
+
+
+def _withheld_page(f, page: int, count: int, s) -> list:
+    """The public edition's page in place of an exhibit page the leak check cannot read."""
+    what = "This image" if f.kind == "image" and count == 1 else f"Page {page + 1} of {count} of this file"
+    return [Spacer(1, 30), Paragraph(escape(f"{f.shown}, page {page + 1} of {count}"), s["h2"]),
+            Paragraph(escape(f"{what} is withheld from the public edition: it has no text the leak check can "
+                             f"read (an image or a scan), so it could show a protected name. It is included "
+                             f"once a person has checked it and its exhibit entry says public_reviewed: true."),
+                      s["note"])]
 
 
 def mark_evidence(c, state: RenderState, number: str):
@@ -166,10 +197,11 @@ _MAX_LINE = 1000  # characters: longer lines are set in pieces, so no piece outg
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _text_flowables(path: Path, mk, style) -> list:
+def _text_flowables(f, mk, style) -> list:
     """A text file, one flowable per line: long lines wrap (with a hanging indent), runs of
-    spaces are kept, characters the fonts cannot draw become U+FFFD."""
-    text = path.read_bytes().decode("utf-8", errors="replace").lstrip("\ufeff")
+    spaces are kept, characters the fonts cannot draw become U+FFFD. The bytes typeset are the
+    bytes whose SHA-256 the dossier records (checked)."""
+    text = checked_bytes(f).decode("utf-8", errors="replace").lstrip("\ufeff")
     text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     text = _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
     for ch in rtl.missing_glyphs(text):
@@ -194,7 +226,7 @@ def _text_flowables(path: Path, mk, style) -> list:
 
 
 def _placeholder(f, s, why: str) -> list:
-    rows = [("File", f.path), ("Type", f.kind), ("Size", f"{f.size} bytes"), ("SHA-256", f.sha256),
+    rows = [("File", f.shown), ("Type", f.kind), ("Size", f"{f.size} bytes"), ("SHA-256", f.sha256),
             ("Description", f.description or "—")]
     out = [Spacer(1, 30), Paragraph("Exhibit file placeholder", s["h2"])]
     for k, v in rows:
@@ -220,7 +252,11 @@ class FilePage(Flowable):
     def draw(self):
         c = self.canv
         page = c.getPageNumber()
-        self.state.stamps[page] = f"{self.number} · {self.file.path} · page {self.index + 1} of {self.count}"
+        f = self.file
+        self.state.stamps[page] = f"{self.number} · {stamp_name(f)} · page {self.index + 1} of {self.count}"
+        if f.public_withheld or self.index in f.unreadable:  # the confidential edition says so
+            self.state.stamps[page] += f" · {WITHHELD_NOTE}" + (
+                "" if f.public_withheld else " (no text layer)")
         self.state.file_pages.add(page)
         if self.file.document_label:
             mark_evidence(c, self.state, self.file.evidence_number(self.index + 1))
@@ -231,10 +267,11 @@ class FilePage(Flowable):
         if self.file.kind == "pdf":
             if self.state.exhibit_pages is None:
                 self.state.exhibit_pages = ExhibitPages()
-            placed = self.state.exhibit_pages.draw(c, Path(self.file.drawn), self.index, w, h)
+            placed = self.state.exhibit_pages.draw(c, self.file, self.index, w, h)
             self.state.reserved.append((page, str(self.file.drawn), self.index))
         elif self.file.kind == "image":
-            note = draw_image(c, self.file.abspath, self.file.page_sizes[0], 0, 0, w, h)
+            note = draw_image(c, self.file, self.file.page_sizes[self.index], 0, 0, w, h, frame=self.index)
+            self.state.reserved.append((page, str(self.file.abspath), self.index))
             if note:
                 self.state.stamps[page] += f" · {note}"
             pw, ph = self.file.page_sizes[0]

@@ -41,6 +41,20 @@ from casefile.pdf.limits import guard, pdf_limits
 from casefile.pdf.manifest import HASH_FIELD, MANIFEST_NAME, NO_HASH, attachment_name, manifest_json
 from casefile.typeset import fastpath
 
+def checked_bytes(f) -> bytes:
+    """The bytes of exhibit file `f` as they are now, refused unless their SHA-256 is the one the
+    dossier records: what is typeset is always what the lock, the manifest and the annex name."""
+    path = Path(getattr(f, "drawn", None) or f.abspath)  # a converted file: its rendition is drawn
+    want = getattr(f, "rendition_sha256", "") if path != Path(f.abspath) else f.sha256
+    data = path.read_bytes()
+    now = hashlib.sha256(data).hexdigest()
+    if want and now != want:
+        raise fail(path, "sha256", f"the file changed during the build or without its size and times "
+                                   f"changing (its bytes now have sha256 {now}, {want} was recorded); "
+                                   f"nothing written: build again with --force")
+    return data
+
+
 # ------------------------------------------------------------------ PDF exhibits: drawn while typesetting
 
 class _Slot(PdfObject):
@@ -138,14 +152,16 @@ class ExhibitPages:
         return {path: sorted(copier.unembedded) for path, (_, copier) in sorted(self.files.items())
                 if copier.unembedded}
 
-    def draw(self, c, path: Path, index: int, w: float, h: float):
-        """Draw page `index` (0-based) of the PDF at `path` fitted and centred into the box
-        (0, 0, w, h) of the current coordinates, upright, with a hairline round it; return
-        where the page's visible box was drawn (x, y, w, h)."""
+    def draw(self, c, f, index: int, w: float, h: float):
+        """Draw page `index` (0-based) of the PDF exhibit file `f` (its rendition, for a converted
+        file) fitted and centred into the box (0, 0, w, h) of the current coordinates, upright,
+        with a hairline round it; return where the page's visible box was drawn (x, y, w, h).
+        The file is read once per dossier, and its bytes checked against the recorded SHA-256."""
+        path = Path(f.drawn)
         with pdf_limits():
             key = str(path)  # (a str hashes once; a new Path object hashes its parts every time)
             if key not in self.files:
-                self.files[key] = (open_pdf(path), Copier(_Sink(c), path))
+                self.files[key] = (open_pdf(path, checked_bytes(f)), Copier(_Sink(c), path))
             reader, copier = self.files[key]
             ref, vbox, rotation, appearances = guard(path, lambda: exhibit_form(reader, index, copier),
                                                       page=index + 1)
@@ -209,19 +225,23 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
     seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
-    attachments = []
+    public = d.edition == "public"
+    attachments = []  # (name, file, bytes, (exhibit number, file index) of every listing)
     if attach_media:
         for ex in d.exhibits:
             for i, f in enumerate(ex.files, 1):
-                if f.kind == "media" and not f.withheld and all(a[1].path != f.path for a in attachments):
-                    data = Path(f.abspath).read_bytes()
-                    if hashlib.sha256(data).hexdigest() != f.sha256:
-                        raise fail(f.abspath, "sha256", "exhibit file changed during the build; build again")
-                    attachments.append((attachment_name(ex.number, i, f.path), f, data))
-    manifest = manifest_json(d, anchors, NO_HASH, pages, {(a[1].path): a[0] for a in attachments})
-    entries = [(name, _embedded_file(c, name, data, f"{f.path} (sha256 {f.sha256})", "/Source",
+                if f.kind != "media" or f.withheld:
+                    continue
+                same = next((a for a in attachments if a[1].path == f.path), None)
+                if same is not None:
+                    same[3].append((ex.number, i))
+                    continue
+                attachments.append((attachment_name(ex.number, i, f.path, public), f, checked_bytes(f),
+                                    [(ex.number, i)]))
+    manifest = manifest_json(d, anchors, NO_HASH, pages, {k: a[0] for a in attachments for k in a[3]})
+    entries = [(name, _embedded_file(c, name, data, f"{f.label or f.path} (sha256 {f.sha256})", "/Source",
                                      "/" + (mimetypes.guess_type(f.path)[0] or "application/octet-stream"))[0])
-               for name, f, data in attachments]
+               for name, f, data, _ in attachments]
     spec, manifest_stream = _embedded_file(
         c, MANIFEST_NAME, manifest, "casefile manifest: exhibits, files, page ranges and the content hash",
         "/Data", "/application/json")

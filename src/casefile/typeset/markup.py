@@ -14,7 +14,7 @@ from reportlab.platypus.flowables import HRFlowable
 
 from casefile.dossier.assembly import Dossier
 from casefile.errors import fail
-from casefile.typeset import fastpath, rtl
+from casefile.typeset import fastpath, marks, rtl
 from casefile.typeset.exhibit_files import file_flowables
 from casefile.typeset.flowables import (
     Anchor,
@@ -122,12 +122,12 @@ class Markup:
             f = self.para(el, style)
             if tag == "quote" and not isinstance(f, rtl.RTLParagraph):
                 f = Quoted(f)
-            return [f]
+            return [self.noted(el, f)]
         if tag == "table":
             return [self.table(el)]
         if tag == "entry":
             p = fastpath.paragraph(self.inline_xml(el), self.s["entry"])
-            return [ContentsEntry(p, el.get("key"), int(el.get("level", "0")), st)]
+            return [self.noted(el, ContentsEntry(p, el.get("key"), int(el.get("level", "0")), st))]
         if tag == "spacer":
             return [Spacer(1, float(el.get("height", "12")))]
         if tag == "pagebreak":
@@ -143,6 +143,12 @@ class Markup:
         if tag == "files":
             return self.files(el.get("exhibit"))
         raise fail("templates", tag, f"unknown element <{tag}>")
+
+    @staticmethod
+    def noted(el, flowable: Flowable) -> Flowable:
+        """The flowable with the element's margin note (its `note` attribute), if it has one."""
+        note = el.get("note")
+        return marks.Noted(flowable, note) if note else flowable
 
     def cell(self, td, head: bool, width: float | None = None) -> Flowable | str:
         """A table cell. Plain text that fits on one line at `width` is given as a string, which
@@ -166,6 +172,9 @@ class Markup:
             return RefList(items, self.s["cellhead" if head else "cell"])
         st = self.s["cellhead" if head else "cell"]
         text = self.plain(td)
+        if td.get("note"):
+            return self.noted(td, rtl.RTLParagraph(" ".join(text.split()), st.fontName, st.fontSize, st.leading)
+                              if rtl.is_mainly_rtl(text) else self.paragraph(td, st))
         if width is not None and len(td) == 0 and not rtl.has_rtl(text):
             line = " ".join(text.split())
             if stringWidth(line, st.fontName, st.fontSize) <= width - 2 * CELL_PAD:

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 )
 
 from casefile import __version__
+from casefile.case.body import strip_marks
 from casefile.case.dates import display_date
 from casefile.dossier.submission import Brief, Piece, reference_text, where_text
 from casefile.errors import Problem
@@ -107,12 +108,13 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def text(s: str) -> str:
-    """User text as Paragraph markup: right-to-left runs set in visual order, then escaped."""
-    return escape(rtl.ltr_visual(s or ""), {'"': "&quot;", "'": "&#39;"})
+    """User text as Paragraph markup: right-to-left runs set in visual order, then escaped (a
+    confidential dossier's marks of what the public edition replaces are not shown here)."""
+    return escape(rtl.ltr_visual(strip_marks(s or "")), {'"': "&quot;", "'": "&#39;"})
 
 
 def _attr(s: str) -> str:
-    return escape(s, {'"': "&quot;"})
+    return escape(strip_marks(s), {'"': "&quot;"})
 
 
 # ------------------------------------------------------------------ state and the footnote area

@@ -12,6 +12,7 @@ from casefile import __version__
 from casefile.case.dates import display_date
 from casefile.dossier.assembly import TYPE_LABELS
 from casefile.errors import fail
+from casefile.typeset import marks
 
 
 def template_env(root: Path | None) -> Environment:
@@ -53,9 +54,10 @@ def path_lines(path: str) -> list[str]:
 
 
 def render_markup(env: Environment, name: str, **ctx) -> ET.Element:
-    """The template `name` rendered with `ctx`, read as markup (one <doc> element)."""
+    """The template `name` rendered with `ctx`, read as markup (one <doc> element); the
+    confidential edition's marks become `<mark>` elements with a margin note (typeset/marks.py)."""
     text = env.get_template(name).render(**ctx)
     try:
-        return ET.fromstring(f"<doc>{text}</doc>")
+        return marks.to_elements(ET.fromstring(f"<doc>{text}</doc>"))
     except ET.ParseError as e:
         raise fail(f"templates/{name}", "markup", f"template produced invalid markup: {e}", line=e.position[0])
