@@ -215,5 +215,5 @@ def test_spreadsheets_are_refused_with_the_reason(workspace):
     code, out, err = run("build", root=workspace.path)
     assert code == 1
     assert ("exhibits/demo/book.xlsx:0: table: spreadsheets (.xlsx) are not converted: formulas, hidden sheets "
-            "and cells cannot be shown faithfully; save each sheet as CSV and give the CSV files as exhibits"
-            ) in err.splitlines()
+            "and cells cannot be shown faithfully; save each sheet as CSV and give the CSV files as exhibits "
+            "(listed at cases/demo/evidence/a1.md:11)") in err.splitlines()

@@ -145,8 +145,8 @@ def test_a_redacted_term_only_in_an_image_stops_the_public_build(workspace):
     workspace.item("a1", extra="redact: [Carla Fictive]\nexhibits:\n  - file: photo.png\n")
     code, out, err = run("build", root=workspace.path)
     assert code == 1
-    assert ("cases/demo/evidence/a1.md:10: redact.0: 'Carla Fictive' would appear in the public edition "
-            "(page ") in err
+    assert ("exhibits/demo/photo.png:0: page 1: 'Carla Fictive' (a redacted term, declared at "
+            "cases/demo/evidence/a1.md:10) is in ") in err
     assert not (workspace.path / "out/demo/public/alpha.pdf").exists()
 
 

@@ -105,6 +105,17 @@ def test_empty_list_entry(workspace):
     ]
 
 
+def test_a_combining_mark_with_no_letter_to_sit_on(workspace):
+    workspace.write(ITEM, "---\nid: a\ntype: statement\ntitle: T\naccused: [alpha]\nspeaker: S\n"
+                          'persons: ["\u064b\u06f0"]\nsources: [{title: S}]\n---\nBody.\n\n> \u064eword\n')
+    assert check_lines(workspace) == [
+        f"{ITEM}:7: persons.0: the combining mark U+064B (arabic fathatan) follows no letter: delete it, or type "
+        "the letter it belongs on before it",
+        f"{ITEM}:12: body: the combining mark U+064E (arabic fatha) follows no letter: delete it, or type the "
+        "letter it belongs on before it",
+    ]
+
+
 # ------------------------------------------------------------------ wrong shapes and forms
 
 

@@ -123,8 +123,8 @@ def test_public_banner_says_redacted_only_when_something_was_removed(sample, wor
         assert "nothing was removed" in texts[0]
     workspace.item("t1", type="testimony", extra="", body="> Alpha Person was there.")
     t1 = workspace.path / "cases/demo/evidence/t1.md"
-    t1.write_text(t1.read_text().replace("  name: A Witness\n", "  name: A Witness\n  protected: true\n"
-                                         "  pseudonym: Witness 1\n"))
+    t1.write_text(t1.read_text().replace("  name: A Witness\n", "  name: Zeta Quill\n  protected: true\n"
+                                         "  pseudonym: W-1\n"))
     code, out, err = run("build", "--edition", "public", root=workspace.path)
     assert code == 0, err
     first = pages_text(workspace.path / "out/demo/public/alpha.pdf")[0]

@@ -7,6 +7,7 @@ checked here, so a case file never has a date silently coerced by YAML.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -31,10 +32,25 @@ def _check_full_date(v: str) -> str:
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def baseless_mark(v: str) -> int | None:
+    """Where a combining mark (an accent, a vowel sign such as U+064B) follows no letter: at the
+    start of the text or after a space, digit or sign. It has nothing to sit on, and the
+    right-to-left ordering moves it (Unicode bidi rule W1) to a place the writer did not mean."""
+    for i, ch in enumerate(v):
+        if unicodedata.category(ch) == "Mn" and (i == 0 or unicodedata.category(v[i - 1])[0] not in "LM"):
+            return i
+    return None
+
+
 def control_char_problem(v: str) -> str | None:
     m = CONTROL_CHARS.search(v)
     if m is None:
-        return None
+        at = baseless_mark(v)
+        if at is None:
+            return None
+        ch = v[at]
+        return (f"the combining mark U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed').lower()}) follows no letter: "
+                "delete it, or type the letter it belongs on before it")
     if m.group() == "\x00":
         return "contains a NUL character"
     return f"contains the control character U+{ord(m.group()):04X}, which cannot be printed"
