@@ -173,6 +173,34 @@ def test_not_identifying_parts_stay(workspace):
     assert "Delta Force and Mr W-1." in ptext and "Witnessname" not in ptext
 
 
+def test_a_part_of_the_name_inside_another_name_is_warned_and_the_fix_named(workspace):
+    """'Delta' is a word of the protected name: in 'Delta Force' it is replaced too (safe), and
+    check says so with the fix (`not_identifying`); in an exhibit file it stops the build with
+    both fixes."""
+    p = set_witness(workspace, "t1", WITNESS, body="Delta Witnessname’s account; Witnessname himself.")
+    workspace.item("s1", date="1988-09", body="Delta Force came; Delta Force left.")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 0, err
+    declared = f"cases/demo/evidence/t1.md:{next(i for i, l in enumerate(p.read_text().split(chr(10)), 1) if l == 'witness:')}"
+    assert [l for l in err.splitlines() if "a word of the protected name" in l] == [
+        f"cases/demo/evidence/s1.md:11: body: warning: 'Delta Force' (and 1 more place): 'Delta', a word of the "
+        f"protected name 'Delta Witnessname', is replaced by 'W-1' here too in the public edition; if it names "
+        f"someone else, list it under `not_identifying` at {declared}"]
+    workspace.write("exhibits/demo/force.pdf", make_pdf(["The Delta Force report"]))
+    workspace.item("s2", date="1988-10", extra="exhibits:\n  - file: force.pdf\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1
+    assert re.search(r"^exhibits/demo/force\.pdf:0: page 1: 'Delta' .*mark the file `confidential: true` .*; or, "
+                     rf"if 'Delta' does not identify 'Delta Witnessname' here \(another person's name\), list it "
+                     rf"under `not_identifying` at {re.escape(declared)}$", err, re.M), err
+    p.write_text(p.read_text().replace("  pseudonym: W-1\n", "  pseudonym: W-1\n  not_identifying: [Delta]\n"))
+    code, out, err = run("check", root=workspace.path)
+    assert code == 0 and "a word of the protected name" not in err, err
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    assert "The Delta Force report" in text_of(workspace.path / PUB)
+
+
 def test_a_form_left_in_an_exhibit_file_stops_the_build_naming_the_file_line_dossier_and_page(workspace):
     set_witness(workspace, "t1", WITNESS, body="Text.")
     workspace.write("exhibits/demo/notes.txt", "Line one.\nNotes taken by Witnessname himself.\n")
@@ -400,8 +428,8 @@ def test_sample_case_with_hossein_farsi_protected(tmp_path):
     item.write_text(text.replace(pin, pin + "    confidential: true\n"), encoding="utf-8")
     code, out, err = run("build", "--jobs", "1", root=ws)
     assert code == 0, err
-    public = sorted((ws / "out/1988-massacre/public").glob("*.pdf"))
-    assert len(public) == 3
+    public = sorted((ws / "out/1988-massacre/public").rglob("*.pdf"))  # the submissions too
+    assert len(public) == 5
     forbidden = ["hossein farsi", "farsi", normalise("حسین فارسی"), "فارسی", "testimony-farsi", "farsi.md"]
     for pdf in public:
         assert "farsi" not in pdf.name
@@ -415,6 +443,9 @@ def test_sample_case_with_hossein_farsi_protected(tmp_path):
     # the testimony is filed under Khomeini (seed 003 names him, not Noury, in its account)
     khomeini = text_of(ws / "out/1988-massacre/public/khomeini.pdf")
     assert "W-HELD himself was transferred to Gohardasht" in khomeini
+    # a withheld file is not said to be shown: its placeholder page is
+    assert "(withheld from the public edition) (its placeholder page is with EX-0002)" in khomeini
+    assert "shown once" not in khomeini.split("(withheld from the public edition)", 1)[1][:40]
     assert "Hossein Ali Montazeri" in text_of(ws / "out/1988-massacre/public/khomeini.pdf")  # not identifying
     # the confidential edition marks every place
     conf = ws / "out/1988-massacre/confidential/khomeini.pdf"

@@ -355,6 +355,47 @@ ROWS: list[Row] = [
         files=_a1_exhibit("a" * 300 + ".pdf"),
         stderr=(f"cases/demo/evidence/a1.md:11: exhibits.0.file: '{'a' * 300}.pdf' cannot be used: "
                 "File name too long",)),
+    # ------------------------------------------------------------------ redaction, witness protection, custody
+    Row("redaction-unclosed", "an unclosed `[[` in a body (`questioned by [[a man called Zeta every night.`)",
+        "the body's line: the text after it would be printed in the public edition; nothing written", (1,),
+        files={ITEM: _item(extra="exhibits:\n  - file: ok.txt\n",
+                           body="He was questioned by [[a man called Zeta every night.")},
+        stderr=("cases/demo/evidence/a1.md:13: body: '[[' is not closed by ']]': the text after it would be "
+                "printed in the public edition (add ']]' where the span ends)",)),
+    Row("redaction-stray-title", "a stray `]]` in a title", "the title's line; nothing written", (1,),
+        files={ITEM: _item(extra="exhibits:\n  - file: ok.txt\n").replace(
+            "title: Title of a1", 'title: "Questioned by Iota]] at night"')},
+        stderr=("cases/demo/evidence/a1.md:4: title: ']]' closes nothing: there is no '[[' before it (write '[[' "
+                "where the redacted span begins)",)),
+    Row("protected-surname-in-exhibit", "a protected witness's surname alone in a text exhibit file "
+        "(`Witnessname was moved at night.`)",
+        "the exhibit file's line, the public dossier and page, and the fixes; no public edition written", (1,),
+        files={ITEM: _item(extra="exhibits:\n  - file: ok.txt\n  - file: note.txt\n").replace(
+            "type: statement", "type: testimony").replace(
+            "speaker: A speaker\n", "witness:\n  name: Delta Witnessname\n  protected: true\n  pseudonym: W-1\n"),
+            "exhibits/demo/note.txt": "A note.\nWitnessname was moved at night.\n"},
+        stderr=("exhibits/demo/note.txt:2: -: 'Witnessname' (a form of the protected name 'Delta Witnessname') "
+                "would appear in the public dossier of 'alpha' (page …",)),
+    Row("pin-mismatch", "an exhibit whose `sha256:` pin is not the file's",
+        "the item's line, the file, both hashes and what to do; nothing written", (1,),
+        files={ITEM: _item(extra="exhibits:\n  - file: ok.txt\n    sha256: " + "0" * 64 + "\n")},
+        stderr=("cases/demo/evidence/a1.md:12: exhibits.0.sha256: exhibits/demo/ok.txt: the pinned sha256 is "
+                + "0" * 64 + " but the file's is fa501436a2c9d2ab38a3e15a04c25e62d4f07dcfc77343c4cf5966f1b663434a; "
+                "if the file is the right one, pin the new value, otherwise put back the file that was pinned",)),
+    Row("same-size-same-mtime", "an exhibit PDF changed keeping its size and mtime (as `cp -p`, `rsync -a`, `tar`, "
+        "`touch -r` do), then another item edited",
+        "read and hashed again (its ctime and inode changed): `exhibit changed since it was recorded` with both "
+        "hashes; nothing written; after `--accept-changes` the lock, manifest and annex give the new bytes' hash",
+        (1,), kind="own"),
+    Row("exhibit-names", "exhibit file names with spaces, tabs, quotes, `#`, a leading `-`, backslashes and "
+        "Persian letters",
+        "recorded in exhibits.lock (quoted) and read back equal: `check` and the next builds succeed", (0,),
+        kind="own"),
+    Row("multi-page-tiff", "a TIFF of 3 pages (or an animated PNG)", "every frame is a page of the exhibit", (0,),
+        kind="own"),
+    Row("scan-without-text", "an image exhibit, or a PDF page without a text layer, that OCR could not read",
+        "withheld from the public edition with one line saying so, unless its entry says `public_reviewed: true`",
+        (0,), kind="own"),
     # ------------------------------------------------------------------ exhibit files converted or OCR'd
     *_INTAKE_ROWS,
     # ------------------------------------------------------------------ faults

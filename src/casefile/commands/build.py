@@ -27,7 +27,8 @@ from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.citations import line_files, pinpoints
-from casefile.dossier.editions import EDITIONS, explain_leaks, leak_terms, policy, policy_problems
+from casefile.dossier.editions import (EDITIONS, explain_leaks, leak_terms, name_part_warnings, policy,
+                                       policy_problems)
 from casefile.dossier.sections import page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
@@ -287,6 +288,8 @@ def prepare(opts: Options, report=None) -> list[Prepared]:
         for s in subs:
             problems += check_brief(lc, s, files, opts.editions) + submission_glyph_problems(s)
         problems += policy_problems(lc)
+        if not policy_problems(lc):
+            lc.warnings = sorted(set(lc.warnings) | set(one_line(name_part_warnings(lc))))
         if opts.accused:
             known = {a.id for a in lc.case.accused}
             for a in opts.accused:

@@ -383,6 +383,54 @@ def submission_redaction_terms(lc: LoadedCase, sub, item_ids: set[str]) -> list[
     return terms
 
 
+# ------------------------------------------------------------------ a part that may name someone else
+
+def name_part_warnings(lc: LoadedCase) -> list[Problem]:
+    """A warning (printed by `check`) for each word of a protected name that the case files use
+    inside another name ("Hossein Ali Montazeri" when "Hossein Farsi" is protected): the public
+    edition replaces it by the pseudonym there too, which is safe but may misstate who is meant.
+    One warning per word and the name it stands in, at its first place; the fix is
+    `not_identifying`."""
+    pol = policy(lc)
+    parts = []
+    for pp in pol.persons:
+        full = {form.casefold() for form, _ in pp.full}
+        words = {w.casefold() for form in full for w in _WORD.findall(form)}
+        for form, _ in pp.full:
+            for part in name_parts(form):
+                if part.casefold() not in pp.not_identifying and part.casefold() not in full:
+                    parts.append((part, pp, words))
+    if not parts:
+        return []
+    sources = [(lc.case_path, lc.root / lc.case_path, lc.lines, None)]
+    sources += [(li.path, lc.root / li.path, li.lines, li.body_line) for li in lc.items]
+    seen: dict[tuple, list] = {}
+    for shown, path, keys, body_line in sources:
+        try:
+            lines = path.read_text(encoding="utf-8-sig").split("\n")
+        except OSError:
+            continue
+        for no, line in enumerate(lines, 1):
+            for part, pp, words in parts:
+                pattern = rf"(?<!{_LETTER})({re.escape(part)})(?!{_LETTER})[ \u00a0]+({_WORD.pattern})"
+                for m in re.finditer(pattern, line, re.I):
+                    nxt = m.group(2)
+                    if not nxt[0].isupper() or re.sub("['’]s?$", "", nxt).casefold() in words:
+                        continue
+                    key = (pp.name, part.casefold(), nxt.casefold())
+                    if key not in seen:
+                        seen[key] = [shown, no, _line_field(keys, no, body_line), m.group(1), nxt, pp, 0]
+                    seen[key][-1] += 1
+    out = []
+    for shown, no, fld, part, nxt, pp, count in seen.values():
+        more = f" (and {count - 1} more place{'s' if count > 2 else ''})" if count > 1 else ""
+        out.append(Problem(shown, no, fld, f"warning: '{part} {nxt}'{more}: '{part}', a word of the protected name "
+                                           f"'{pp.name}', is replaced by '{pp.pseudonym or REDACTED}' here too in "
+                                           f"the public edition; if it names someone else, list it under "
+                                           f"`not_identifying` at {pp.path}:{pp.line}"))
+    return out
+
+
 # ------------------------------------------------------------------ where a leak comes from
 
 def _normalise(text: str) -> str:
@@ -430,6 +478,11 @@ def explain_leaks(lc: LoadedCase, leaks: list, accused: str, exhibit_pages: dict
         elsewhere = [w for w in leak.places if not re.match(r"page \d+", w)]
         on = f"page{'s' if len(pages) > 1 else ''} {', '.join(map(str, pages[:8]))}{'…' if len(pages) > 8 else ''}"
         found_in_input = False
+        part = ""  # a word of the name that may name someone else (another Hossein): how to say so
+        if t.person and all(t.text.casefold() != form.casefold() for pp in pol.persons if pp.name == t.person
+                            for form, _ in pp.full):
+            part = (f"; or, if '{t.text}' does not identify '{t.person}' here (another person's name), list it "
+                    f"under `not_identifying` at {declared}")
         for page in pages:
             if page in exhibit_pages:
                 shown, k = exhibit_pages[page]
@@ -437,7 +490,7 @@ def explain_leaks(lc: LoadedCase, leaks: list, accused: str, exhibit_pages: dict
                                    f"'{t.text}' ({what}, declared at {declared}) is in the text of this exhibit "
                                    f"file and would appear on page {page} of the public dossier of '{accused}'; "
                                    f"give a copy with it removed, or mark the file `confidential: true` in an "
-                                   f"item that lists it (it is then withheld from the public edition)"))
+                                   f"item that lists it (it is then withheld from the public edition){part}"))
                 found_in_input = True
         pattern = re.escape(_normalise(t.text)).replace(r"\ ", r"\s*")
         if t.whole_word:
@@ -460,7 +513,7 @@ def explain_leaks(lc: LoadedCase, leaks: list, accused: str, exhibit_pages: dict
                     fix = ("it is part of an identifier or exhibit file the public edition shows: rename it, "
                            "or withhold the file (`confidential: true`)")
                 out.append(Problem(shown, no, fld, f"'{t.text}' ({what}) would appear in the public dossier of "
-                                                   f"'{accused}' ({on or ', '.join(elsewhere)}); {fix}"))
+                                                   f"'{accused}' ({on or ', '.join(elsewhere)}); {fix}{part}"))
         if not found_in_input:
             where = on if pages else ", ".join(elsewhere)
             out.append(Problem(t.path, t.line, t.field,
