@@ -150,6 +150,27 @@ def test_a_redacted_term_only_in_an_image_stops_the_public_build(workspace):
     assert not (workspace.path / "out/demo/public/alpha.pdf").exists()
 
 
+def test_an_ocrd_scan_is_in_the_public_edition_and_a_blank_one_is_withheld(scans):
+    """The leak check reads what OCR read: a scan with a text layer is published (its image and
+    its words), one OCR could read nothing from is withheld with one line saying so."""
+    scans.write("exhibits/demo/blank.png", png(Image.new("L", (400, 300), 240)))
+    p = scans.path / "cases/demo/evidence/a2.md"
+    p.write_text(p.read_text().replace("  - file: scan-fa.png\n", "  - file: scan-fa.png\n  - file: blank.png\n"))
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    pub = scans.path / "out/demo/public/alpha.pdf"
+    reader = PdfReader(str(pub))
+    texts = [norm(page.extract_text() or "") for page in reader.pages]
+    everything = " ".join(texts)
+    assert "Statement of the fictional witness Anna Example" in everything
+    assert "A scanned letter from the Example Office" in everything
+    assert sum("This image is withheld from the public edition" in t for t in texts) == 1
+    images = [k for k, page in enumerate(reader.pages)
+              for x in (page.get("/Resources") or {}).get("/XObject", {}).values()
+              if x.get_object().get("/Subtype") == "/Image"]
+    assert len(images) == 2  # the two scans read by OCR (the scanned letter's page is a form), not the blank one
+
+
 def fake_tesseract(folder: Path) -> Path:
     """`tesseract` on PATH that counts its runs in a file, then runs the real one."""
     real = shutil.which("tesseract")

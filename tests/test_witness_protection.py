@@ -209,9 +209,10 @@ def test_a_form_left_in_an_exhibit_file_stops_the_build_naming_the_file_line_dos
     code, out, err = run("build", root=workspace.path)
     assert code == 1, out
     assert not (workspace.path / PUB).exists()
-    assert re.search(r"^exhibits/demo/notes\.txt:2: -: 'Witnessname' \(a form of the protected name 'Delta "
-                     r"Witnessname'\) would appear in the public dossier of 'alpha' \(page \d+\); .*withhold the "
-                     r"file \(`confidential: true`\)", err, re.M), err
+    assert re.search(r"^exhibits/demo/notes\.txt:2: text: 'Witnessname' \(a form of the protected name 'Delta "
+                     r"Witnessname'\) would appear in the public dossier of 'alpha' \(page \d+\); this exhibit file is "
+                     r"printed in the public edition: give a copy with it removed, or mark the file "
+                     r"`confidential: true` in an item that lists it", err, re.M), err
     assert re.search(r"^exhibits/demo/scan\.pdf:0: page 1: 'Delta Witnessname' \(a form of the protected name "
                      r"'Delta Witnessname', declared at cases/demo/evidence/t1\.md:\d+\) is in the text of this "
                      r"exhibit file and would appear on page \d+ of the public dossier of 'alpha'; give a copy "
@@ -446,10 +447,17 @@ def test_sample_case_with_hossein_farsi_protected(tmp_path):
     # a withheld file is not said to be shown: its placeholder page is
     assert "(withheld from the public edition) (its placeholder page is with EX-0002)" in khomeini
     assert "shown once" not in khomeini.split("(withheld from the public edition)", 1)[1][:40]
+    ptext = pages_text(ws / "out/1988-massacre/public/khomeini.pdf")
+    [placeholder] = [i for i, t in enumerate(ptext, 1) if "Exhibit file placeholder" in t]
+    row = next(t for t in ptext if "EX-0014 file 1" in t and "Files of this exhibit" in t)
+    assert re.search(rf"\(its placeholder page is with EX-0002\) [0-9a-f ]+ \([\d.]+ KiB\) withheld {placeholder} ", row)
     assert "Hossein Ali Montazeri" in text_of(ws / "out/1988-massacre/public/khomeini.pdf")  # not identifying
     # the confidential edition marks every place
     conf = ws / "out/1988-massacre/confidential/khomeini.pdf"
     ctext = pages_text(conf)
+    for i, t in enumerate(ctext, 1):  # every page naming him, but the pages of the file withheld whole
+        if "Farsi" in t and "· withheld from the public edition" not in t:
+            assert "replaced in the" in margin_notes(conf, i), (i, t[:200])
     for i, t in enumerate(ctext, 1):
         if "Farsi" in t and "EX-0014" in t and "Testimony" in t and "Witness" in t:
             assert "replaced in the" in margin_notes(conf, i)

@@ -374,7 +374,7 @@ ROWS: list[Row] = [
             "type: statement", "type: testimony").replace(
             "speaker: A speaker\n", "witness:\n  name: Delta Witnessname\n  protected: true\n  pseudonym: W-1\n"),
             "exhibits/demo/note.txt": "A note.\nWitnessname was moved at night.\n"},
-        stderr=("exhibits/demo/note.txt:2: -: 'Witnessname' (a form of the protected name 'Delta Witnessname') "
+        stderr=("exhibits/demo/note.txt:2: text: 'Witnessname' (a form of the protected name 'Delta Witnessname') "
                 "would appear in the public dossier of 'alpha' (page …",)),
     Row("pin-mismatch", "an exhibit whose `sha256:` pin is not the file's",
         "the item's line, the file, both hashes and what to do; nothing written", (1,),

@@ -490,12 +490,13 @@ def annex_files(d: Dossier) -> list[AnnexRow]:
 
 
 def placed_file_key(d: Dossier, f: FileInfo) -> str | None:
-    """The anchor of the first page of the file `f` refers to (the exhibit that shows it)."""
+    """The anchor of the first page of the file `f` refers to (the exhibit that shows it, or
+    its placeholder page when the file is withheld)."""
     ex = next((e for e in d.exhibits if e.number == f.placed_in), None)
     if ex is None:
         return None
     for i, g in enumerate(ex.files, 1):
-        if g.sha256 == f.sha256 and g.placed_in is None and not g.withheld:
+        if g.sha256 == f.sha256 and g.placed_in is None and g.withheld == f.withheld:
             return file_key(ex.number, i)
     return None
 
@@ -537,8 +538,7 @@ def charges_of(d: Dossier, item: dict) -> list[tuple[str, list[str]]]:
 
 def template_context(d: Dossier) -> dict:
     def shown_at(f: FileInfo, ex: Exhibit, i: int) -> str | None:
-        if f.withheld:
-            return None
+        # a withheld file: its placeholder page
         return placed_file_key(d, f) if f.placed_in else file_key(ex.number, i)
 
     return {"shown_at": shown_at, "evidence_range": evidence_range,

@@ -501,7 +501,7 @@ def explain_leaks(lc: LoadedCase, leaks: list, accused: str, exhibit_pages: dict
                 if not pattern.search(_normalise(line)):
                     continue
                 found_in_input = True
-                fld = _line_field(keys, no, body_line)
+                fld = "text" if shown in text_files else _line_field(keys, no, body_line)
                 if t.person:
                     fix = (f"this spelling was not replaced by the pseudonym: add it to the `aliases` of "
                            f"'{t.person}' ({declared}), or mark it [[…]]")
@@ -509,7 +509,10 @@ def explain_leaks(lc: LoadedCase, leaks: list, accused: str, exhibit_pages: dict
                     fix = "it is not replaced here: mark it [[…]]"
                 else:
                     fix = f"it is redacted at {declared} but not here: mark it [[…]] or add it to this item's `redact:`"
-                if fld.startswith(("id", "exhibits")) or shown in text_files:
+                if shown in text_files:
+                    fix = ("this exhibit file is printed in the public edition: give a copy with it removed, or mark "
+                           "the file `confidential: true` in an item that lists it (it is then withheld)")
+                elif fld.startswith(("id", "exhibits")):
                     fix = ("it is part of an identifier or exhibit file the public edition shows: rename it, "
                            "or withhold the file (`confidential: true`)")
                 out.append(Problem(shown, no, fld, f"'{t.text}' ({what}) would appear in the public dossier of "
