@@ -147,6 +147,9 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
           profile: str = typer.Option("archive", "--profile", help="archive: PDF/A-3b, manifest inside | "
                                       "filing: PDF/A-2b, no embedded file, manifest beside it (default out: "
                                       "ROOT/out/filing)"),
+          max_size: Optional[str] = typer.Option(None, "--max-size", help="largest file, e.g. 25MB (1 MB = "
+                                                 "1,000,000 bytes; KB, MB, GB, MiB, GiB): a dossier over it is "
+                                                 "written as <accused>.vol1.pdf, .vol2.pdf, … at exhibit boundaries"),
           root: Path = RootOpt):
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
     import time
@@ -159,12 +162,19 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     if profile not in ("archive", "filing"):
         print(f"--profile: unknown profile '{profile}' (archive, filing)", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
+    limit = None
+    if max_size is not None:
+        limit = parse_size(max_size)
+        if limit is None:
+            print(f"--max-size: '{max_size}' is not a size (a number and a unit: 25MB, 500KB, 2GB, 20MiB; "
+                  f"at least 10KB)", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE)
     if profile == "filing" and out is None:
         out = Path(root) / "out" / "filing"  # beside the archive copies, never over them
     opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=out, profile=profile,
                    editions=("confidential", "public") if edition == "all" else (edition,),
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
-                   jobs=max(jobs, 0), force=force)
+                   jobs=max(jobs, 0), force=force, max_size=limit)
     started = time.monotonic()
     fresh = _run(up_to_date, opts)  # cheap: nothing heavy is imported when nothing changed
     if fresh is not None and not _leftovers(opts, fresh):
@@ -187,6 +197,21 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     pages = sum(w.pages for w in written)
     print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
           f"{pages} pages, {time.monotonic() - started:.1f} s")
+
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes of a size as written on a portal ("25MB", "25 MB", "1.5GB", "20MiB"; a plain number
+    is bytes); None when it is not one, or under 10 kB (no volume is that small)."""
+    import re
+
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", text)
+    if not m or m.group(2).lower() not in _UNITS:
+        return None
+    n = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+    return n if n >= 10_000 else None
 
 
 def _leftovers(opts, fresh) -> bool:

@@ -29,7 +29,7 @@ from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, te
 from casefile.dossier.citations import line_files, pinpoints
 from casefile.dossier.editions import (EDITIONS, explain_leaks, leak_terms, name_part_warnings, policy,
                                        policy_problems)
-from casefile.dossier.sections import page_ranges
+from casefile.dossier.sections import AFTER_EXHIBITS, page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
 from casefile.intake.cache import CACHE_NAME
@@ -45,14 +45,17 @@ from casefile.output.freshness import (
     read_state,
     recorded_if_fresh,
     state_path,
+    written_files,
 )
 from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_sizes
 from casefile.pdf.leakcheck import find_leaks
 from casefile.pdf.manifest import evidence_pages, sidecar_path
 from casefile.pdf.numbered_lines import line_pages
+from casefile.pdf.volumes import TooBig, volume_name
+from casefile.pdf.volumes import split as split_volumes
 from casefile.typeset import rtl
-from casefile.typeset.document import render
+from casefile.typeset.document import Rendered, render
 from casefile.typeset.renditions import typeset_rendition
 from casefile.typeset.submission import glyph_problems as submission_glyph_problems
 from casefile.typeset.templates import template_env
@@ -422,6 +425,12 @@ class Made:
     evidence: list = field(compare=False)  # each evidence number with its page (as in the manifest)
     notes: tuple = ()  # warnings to report with it (e.g. fonts that keep it from claiming PDF/A)
     beside: tuple = ()  # (target, temporary file) of files written beside it (a filing copy's manifest)
+    volumes: tuple = ()  # a dossier in volumes: (file name, first, last, page count) of each; tmp is ""
+
+    @property
+    def files(self) -> tuple:
+        """(target, temporary file) of every file to rename into place."""
+        return self.beside + (((self.target, self.tmp),) if self.tmp else ())
 
 
 def plan_cases(opts: Options) -> Plan:
@@ -463,7 +472,8 @@ def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
                 continue
             mine = {f"{ed}/{acc.id}.pdf": recorded.get(f"{ed}/{acc.id}.pdf") for ed in opts.editions}
             if not opts.force and state.get("code") == work.code and \
-                    all(r and r["fingerprint"] == p.fingerprints[acc.id] for r in mine.values()) and \
+                    all(r and r["fingerprint"] == p.fingerprints[acc.id] and r.get("max_size") == opts.max_size
+                        for r in mine.values()) and \
                     outputs_intact({"dossiers": mine}, out_root(opts) / cid):
                 work.fresh += [Written(out_root(opts) / cid / k, r["pages"], r["exhibits"], skipped=True)
                                for k, r in mine.items()]
@@ -489,11 +499,29 @@ def make_dossiers(job: Job) -> list[Made]:
             if edition == "public":
                 _check_public(p.lc, d, r, r.pdf)
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
+            ranges = page_ranges(r.anchors, [e.number for e in d.exhibits], r.pages)
+            shown = sum(1 for e in d.exhibits if not e.withheld)
+            if opts.max_size and len(r.pdf) > opts.max_size:  # over the limit: in volumes
+                r, parts = _in_volumes(p, d, env, opts, r, ranges)
+                beside = []
+                try:
+                    for vol, data, side in parts:
+                        path = target.parent / volume_name(d.file_stem, vol.number)
+                        beside.append((path, write_temporary(path, data)))
+                        if side is not None:
+                            beside.append((sidecar_path(path), write_temporary(sidecar_path(path), side)))
+                except BaseException:
+                    for _, tmp in beside:
+                        unlink(tmp)
+                    raise
+                made.append(Made(target, "", p.lc.case.id, r.pages, shown, d.fingerprint, ranges,
+                                 evidence_pages(d, r.anchors), tuple(r.notes), tuple(beside),
+                                 tuple((volume_name(d.file_stem, v.number), *v.own, len(v.pages))
+                                       for v, _, _ in parts)))
+                continue
             beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
-            made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages,
-                             sum(1 for e in d.exhibits if not e.withheld), d.fingerprint,
-                             page_ranges(r.anchors, [e.number for e in d.exhibits], r.pages),
-                             evidence_pages(d, r.anchors), tuple(r.notes), beside))
+            made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages, shown, d.fingerprint,
+                             ranges, evidence_pages(d, r.anchors), tuple(r.notes), beside))
     except BaseException:
         discard(made)
         raise
@@ -508,7 +536,7 @@ def commit(opts: Options, work: Work, made: list[Made]):
             if p.lock_text is not None and not opts.frozen:
                 atomic_write(p.lc.case_dir / LOCK_NAME, p.lock_text.encode("utf-8"))
         for m in made:
-            for target, tmp in m.beside + ((m.target, m.tmp),):
+            for target, tmp in m.files:
                 try:
                     os.replace(tmp, target)
                 except OSError as e:
@@ -516,6 +544,80 @@ def commit(opts: Options, work: Work, made: list[Made]):
     except BaseException:
         discard(made)  # those already renamed are gone: nothing happens
         raise
+    for m in made:  # then what an earlier build wrote in their place: the whole dossier, or more volumes
+        for path in outdated_files(m.target, {t.name for t, _ in m.files}) if isinstance(m, Made) else ():
+            unlink(str(path))
+
+
+_VOLUME_FILE = re.compile(r"\.vol[0-9]+\.(pdf|manifest\.json)$")
+
+
+def outdated_files(target: Path, written: set) -> list[Path]:
+    """The files of a dossier `target` (itself, its volumes, their sidecar manifests) that are
+    not among the names just `written`: a dossier now in volumes leaves no whole file, one in
+    two volumes no third volume of a bigger build, one under the limit no volumes."""
+    stem = target.stem
+    found = [target, sidecar_path(target)] + [p for p in sorted(target.parent.glob(f"{glob_escape(stem)}.vol*"))
+                                              if _VOLUME_FILE.search(p.name[len(stem):])]
+    return [p for p in found if p.name not in written and p.exists()]
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, whole: Rendered, ranges: dict):
+    """A dossier over --max-size, typeset again with room in its contents for each line's volume,
+    then cut into volumes (pdf/volumes.py) at exhibit boundaries: the contents say the volume the
+    cut puts each line in (typeset until the cut and the contents agree; the layout does not
+    change, only the numbers). Returns the rendering and the volumes; an exhibit that does not fit
+    in a volume by itself is refused, naming it."""
+    numbers = [e.number for e in d.exhibits]
+    starts = sorted(ranges[k][0] for k in numbers + [s.key for s in AFTER_EXHIBITS] if k in ranges)
+    label = {ranges[k][0]: k for k in numbers + [s.key for s in AFTER_EXHIBITS] if k in ranges}
+    mapping: dict = {}
+    for _ in range(4):
+        r = render(d, env, template_context(d), opts.attach_media, opts.profile, volumes=mapping)
+        if not starts or "contents" not in r.anchors:
+            raise _too_big(p, d, opts, None, len(r.pdf))
+        front = (1, page_ranges(r.anchors, numbers, r.pages)["contents"][1])
+        units = [(1, starts[0] - 1)] + [(a, (starts[i + 1] - 1) if i + 1 < len(starts) else r.pages)
+                                        for i, a in enumerate(starts)]
+
+        def ident(n, count):
+            return hashlib.sha256(f"{d.fingerprint}\0{d.edition}\0{d.stamp_prefix}\0{d.accused['id']}\0"
+                                  f"{opts.profile}\0volume {n} of {count}".encode()).hexdigest()[:32].encode()
+        try:
+            parts = split_volumes(r.pdf, d.file_stem, front, units, opts.max_size, r.sidecar if r.sidecar else None,
+                                  ident)
+        except TooBig as e:
+            raise _too_big(p, d, opts, label.get(units[e.unit][0]) if e.unit else None, e.size) from None
+        now = {page: v.number for v, _, _ in parts for page in range(v.own[0], v.own[1] + 1)}
+        if now == mapping:
+            return r, parts
+        mapping = now
+    raise CaseError([Problem(p.lc.case_path, 0, "max_size", f"the dossier of '{d.accused['id']}' ({d.edition}) "
+                                                             f"could not be cut into volumes that stay the same")])
+
+
+def size_text(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def _too_big(p: Prepared, d: Dossier, opts: Options, key: str | None, size: int) -> CaseError:
+    """One line: what does not fit in a volume by itself, and its size there."""
+    limit = f"--max-size {size_text(opts.max_size)}"
+    ex = next((e for e in d.exhibits if e.number == key), None)
+    if ex is not None:
+        li = next(li for li in p.lc.items if li.item.id == ex.id)
+        return CaseError([Problem(li.path, 1, "exhibits", f"exhibit {ex.number} alone makes a volume of "
+                                  f"{size_text(size)} (with the cover and contents every volume begins with), over "
+                                  f"{limit}: a volume holds whole exhibits; raise {limit.split()[0]} or give the "
+                                  f"files of this item to several items")])
+    what = f"the {key} section" if key else "the pages before the exhibits (cover, contents, profile, indexes)"
+    return CaseError([Problem(p.lc.case_path, 0, "max_size", f"the dossier of '{d.accused['id']}' ({d.edition}) "
+                              f"cannot be cut into volumes under {limit}: {what} alone make "
+                              f"{size_text(size)}")])
 
 
 def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, briefs: list = ()) -> list[Written]:
@@ -524,19 +626,30 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
     submissions)."""
     written = []
     for m in made:
-        st = os.stat(m.target)
-        work.states[m.case].setdefault("dossiers", {})[f"{m.target.parent.name}/{m.target.name}"] = {
-            "fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "size": st.st_size,
-            "mtime_ns": st.st_mtime_ns, "ranges": {k: list(v) for k, v in m.ranges.items()},
-            "evidence": m.evidence}
+        rec = {"fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "max_size": opts.max_size,
+               "ranges": {k: list(v) for k, v in m.ranges.items()}, "evidence": m.evidence}
+        if m.volumes:
+            rec["volumes"] = []
+            for name, first, last, count in m.volumes:
+                st = os.stat(m.target.parent / name)
+                rec["volumes"].append({"file": name, "first": first, "last": last, "pages": count,
+                                       "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+                report(f"{m.target.parent / name}: volume {name.split('.vol')[-1].split('.')[0]} of "
+                       f"{len(m.volumes)}, pages {first}-{last} of {m.pages}, {size_text(st.st_size)}")
+        else:
+            st = os.stat(m.target)
+            rec.update(size=st.st_size, mtime_ns=st.st_mtime_ns)
+        work.states[m.case].setdefault("dossiers", {})[f"{m.target.parent.name}/{m.target.name}"] = rec
         written.append(Written(m.target, m.pages, m.exhibits))
-        report(f"{m.target}: {m.pages} pages, {m.exhibits} exhibits")
+        report(f"{m.target}: {m.pages} pages, {m.exhibits} exhibits" +
+               (f", in {len(m.volumes)} volumes" if m.volumes else ""))
         for note in m.notes:
             report(note)
     for path in work.stale:
-        if path.exists():
-            path.unlink()
-            report(f"{path}: removed (no evidence concerns this person any more)")
+        for old in outdated_files(path, set()):
+            old.unlink()
+            if old.suffix == ".pdf":
+                report(f"{old}: removed (no evidence concerns this person any more)")
     for b in briefs:
         report(f"{b.target}: {b.pages} pages of text, {b.notes} notes")
     for p in work.prepared:
@@ -554,7 +667,7 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
                             for name, f in sorted(p.files.items())})
         # forget dossiers that are gone
         state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items()
-                             if (out_root(opts) / cid / k).exists()}
+                             if all(path.exists() for path, _ in written_files(out_root(opts) / cid, k, v))}
         atomic_write(state_path(opts, cid), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
     return written
 
@@ -562,8 +675,7 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
 def discard(made: list[Made]):
     """Remove the temporary files of dossiers that will not be renamed into place."""
     for m in made:
-        unlink(m.tmp)
-        for _, tmp in m.beside:
+        for _, tmp in m.files:
             unlink(tmp)
 
 

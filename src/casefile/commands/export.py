@@ -53,6 +53,8 @@ class PageRange(ExportModel):
     edition: str
     first: int
     last: int
+    volume: str | None = Field(None, description="the file of the dossier's volume holding these pages "
+                                                 "(<accused>.volN.pdf; null when the dossier is one file)")
 
 
 class EvidencePage(ExportModel):
@@ -60,6 +62,8 @@ class EvidencePage(ExportModel):
     edition: str
     page: int
     exhibit: str = Field(description="the exhibit showing the file in that dossier")
+    volume: str | None = Field(None, description="the file of the dossier's volume holding the page (null when "
+                                                 "the dossier is one file)")
 
 
 class EvidenceRow(ExportModel):
@@ -142,12 +146,14 @@ def collect(opts: Options, edition: str) -> list[Export]:
                 for e in de.exhibits:
                     if e.number in rec["ranges"]:
                         first, last = rec["ranges"][e.number]
-                        rows[e.number].pages.append(PageRange(accused=acc, edition=ed, first=first, last=last))
+                        rows[e.number].pages.append(PageRange(accused=acc, edition=ed, first=first, last=last,
+                                                              volume=volume_of(rec, first)))
                 for row in rec["evidence"]:
                     ev = evidence.setdefault(row["number"], EvidenceRow(
                         number=row["number"], file=row["file"], sha256=row["sha256"], file_page=row["file_page"],
                         pages=[]))
-                    ev.pages.append(EvidencePage(accused=acc, edition=ed, page=row["page"], exhibit=row["exhibit"]))
+                    ev.pages.append(EvidencePage(accused=acc, edition=ed, page=row["page"], exhibit=row["exhibit"],
+                                                 volume=volume_of(rec, row["page"])))
             for row in chronology(d):
                 key = (row.date, row.title, row.number)
                 chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date) if row.date else "",
@@ -163,6 +169,11 @@ def collect(opts: Options, edition: str) -> list[Export]:
                               chronology=sorted(chrono.values(), key=lambda c: (sort_key(c.date), c.exhibit or "",
                                                                                 c.title))))
     return results
+
+
+def volume_of(rec: dict, page: int) -> str | None:
+    """The volume (its file name) of a dossier in volumes holding `page`; None for one file."""
+    return next((v["file"] for v in rec.get("volumes", []) if v["first"] <= page <= v["last"]), None)
 
 
 def built(opts: Options, case_id: str, edition: str, dossiers: list, asked: str) -> dict[str, dict]:
@@ -222,14 +233,18 @@ def exhibits_csv(x: Export) -> bytes:
         rows.append([e.number, e.item or "", e.type or "", e.title, e.date or "", e.date_text or "",
                      "yes" if e.withheld else "no", "; ".join(e.accused), "; ".join(e.charges),
                      " | ".join(e.sources), " | ".join(f"{f.path} sha256:{f.sha256}" for f in e.files),
-                     "; ".join(f"{p.accused} {p.edition}: {p.first}-{p.last}" for p in e.pages)])
+                     "; ".join(f"{p.accused} {p.edition}: {p.first}-{p.last}{_in(p)}" for p in e.pages)])
     return to_csv(rows)
+
+
+def _in(p) -> str:
+    return f" ({p.volume})" if p.volume else ""
 
 
 def evidence_csv(x: Export) -> bytes:
     rows = [["number", "file", "sha256", "file_page", "pages"]]
     rows += [[v.number, v.file, v.sha256, str(v.file_page),
-              "; ".join(f"{p.accused} {p.edition}: {p.page}" for p in v.pages)] for v in x.evidence]
+              "; ".join(f"{p.accused} {p.edition}: {p.page}{_in(p)}" for p in v.pages)] for v in x.evidence]
     return to_csv(rows)
 
 

@@ -47,6 +47,11 @@ class MadeBrief:
     notes: int
     beside: tuple = ()  # nothing is written beside a submission
 
+    @property
+    def files(self) -> tuple:
+        """(target, temporary file) of every file to rename into place."""
+        return ((self.target, self.tmp),)
+
 
 def make_submissions(opts: Options, prepared: list, dossiers: list, report=print) -> list[MadeBrief]:
     """Every submission of the prepared cases, in the editions asked for. `dossiers`: the
@@ -74,6 +79,13 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                         per[acc] = assemble(p.lc, p.numbers, p.files, edition, p.fingerprints, [acc],
                                             p.documents, p.targets)[0]
                         target = out_root(opts) / cid / edition / f"{acc}.pdf"
+                        if made.get(str(target)) == "" or (str(target) not in made and not target.exists() and
+                                                           any(target.parent.glob(f"{acc}.vol*.pdf"))):
+                            problems.append(Problem(sub.path, sub.line_of("annexes"), "annexes",
+                                                    f"the {edition} dossier of '{acc}' is written in volumes "
+                                                    f"(--max-size), and a submission binds each dossier it annexes "
+                                                    f"whole; build the submissions without --max-size"))
+                            break
                         try:
                             data = Path(made.get(str(target), target)).read_bytes()
                         except OSError as e:

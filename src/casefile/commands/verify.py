@@ -23,33 +23,11 @@ def default_root(cwd: Path | None = None) -> Path | None:
 
 def verify(pdf: Path, root: Path | None, report=print) -> int:
     """Check one dossier; print one line per check; return the number of failures. A file
-    that cannot be read as a dossier at all raises CaseError (one line)."""
-    from pypdf import PdfReader
-
-    from casefile.pdf.limits import guard, pdf_limits
-
+    that cannot be read as a dossier at all raises CaseError (one line). A volume of a dossier
+    in volumes: every volume is checked (each beside the others, by the name its manifest gives)."""
     pdf = Path(pdf)
     shown = pdf.as_posix()
-    if not pdf.is_file():
-        raise fail(shown, "file", "no such file")
-    data = pdf.read_bytes()
-    with pdf_limits():
-        try:
-            if b"%PDF-" not in data[:1024]:
-                raise fail(shown, "pdf", "not a PDF (the file does not start with %PDF-)")
-            reader = guard(pdf, lambda: PdfReader(io.BytesIO(data), strict=False))
-            if guard(pdf, lambda: reader.is_encrypted):
-                raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
-            m = read_manifest(reader, shown, pdf)
-            recorded, kind = str(m.get("content_sha256", "")), str(m.get("content_hash", ""))
-            end = original_revision(data, recorded, kind)
-            built = data[:end] if end else data
-            if end and end < len(data):  # later revisions appended: count the pages as built
-                reader = guard(pdf, lambda: PdfReader(io.BytesIO(built), strict=False))
-            pages = guard(pdf, lambda: len(reader.pages))
-            content = content_sha256(built, recorded, kind)
-        except CaseError as e:
-            raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
+    m, pages, content, end, data = _read(pdf, shown)
     bad = 0
     what = f"{m.get('case')} · {m.get('accused')} · {m.get('edition')} edition"
     if pages != m.get("pages"):
@@ -61,9 +39,12 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
                f"{m.get('content_sha256')} → {content})")
     if not bad:
         later = f" (the first {end} bytes of {len(data)}: the dossier as built)" if end and end < len(data) else ""
-        report(f"ok       {shown}: {what}, {pages} pages, content sha256 {content}{later}")
+        vol = f", volume {m['volume']} of {len(m['volumes'])}" if m.get("volumes") else ""
+        report(f"ok       {shown}: {what}{vol}, {pages} pages, content sha256 {content}{later}")
         if end and end < len(data):
             bad += _check_later_revisions(data, end, shown, report)
+    if m.get("volumes"):
+        bad += _check_volumes(pdf, m, report)
     files = [(e["number"], f) for e in m.get("exhibits", []) for f in e.get("files", [])]
     if root is None:
         report(f"note     exhibit files not checked ({len(files)} recorded): no workspace here; "
@@ -107,8 +88,81 @@ def verify(pdf: Path, root: Path | None, report=print) -> int:
                 bad += 1
                 report(f"changed  {number}  {rel}  sha256 {f['sha256']} → {now}")
     report(f"{bad} problem{'s' if bad != 1 else ''} found" if bad else
-           "verified: the dossier matches its manifest" + ("" if root is None else
+           ("verified: the dossier matches its manifest" if not m.get("volumes") else
+            f"verified: all {len(m['volumes'])} volumes of the dossier match their manifests") + ("" if root is None else
                                                           f" and all {len(files)} exhibit files are unchanged"))
+    return bad
+
+
+def _read(pdf: Path, shown: str):
+    """A dossier's manifest, page count (as built), content hash (as built), where the dossier as
+    built ends, and its bytes. CaseError (one line) when it cannot be read as a dossier."""
+    from pypdf import PdfReader
+
+    from casefile.pdf.limits import guard, pdf_limits
+
+    if not pdf.is_file():
+        raise fail(shown, "file", "no such file")
+    data = pdf.read_bytes()
+    with pdf_limits():
+        try:
+            if b"%PDF-" not in data[:1024]:
+                raise fail(shown, "pdf", "not a PDF (the file does not start with %PDF-)")
+            reader = guard(pdf, lambda: PdfReader(io.BytesIO(data), strict=False))
+            if guard(pdf, lambda: reader.is_encrypted):
+                raise fail(shown, "pdf", "the PDF is encrypted; a casefile dossier never is")
+            m = read_manifest(reader, shown, pdf)
+            recorded, kind = str(m.get("content_sha256", "")), str(m.get("content_hash", ""))
+            end = original_revision(data, recorded, kind)
+            built = data[:end] if end else data
+            if end and end < len(data):  # later revisions appended: count the pages as built
+                reader = guard(pdf, lambda: PdfReader(io.BytesIO(built), strict=False))
+            pages = guard(pdf, lambda: len(reader.pages))
+            content = content_sha256(built, recorded, kind)
+        except CaseError as e:
+            raise CaseError([type(p)(shown, p.line, p.field, p.message) for p in e.problems])
+    return m, pages, content, end, data
+
+
+def _check_volumes(pdf: Path, m: dict, report) -> int:
+    """A dossier in volumes: every other volume of the set is beside this one (the name its
+    manifest gives), belongs to the same dossier (`dossier_sha256`), holds the pages it should
+    and is unchanged (its own manifest and content hash). Returns the problems found."""
+    bad = 0
+    for v in m["volumes"]:
+        if v.get("number") == m.get("volume"):
+            continue
+        path = pdf.parent / str(v.get("file"))
+        shown = path.as_posix()
+        pages = f"pages {v['pages'][0]}-{v['pages'][1]}"
+        if not path.is_file():
+            bad += 1
+            report(f"missing  {shown}: volume {v['number']} of {len(m['volumes'])} ({pages}) is not beside "
+                   f"{pdf.name}: a dossier in volumes is checked whole")
+            continue
+        try:
+            other, count, content, end, data = _read(path, shown)
+        except CaseError as e:
+            bad += 1
+            report(f"changed  {shown}: volume {v['number']}: {e.problems[0].message}")
+            continue
+        if other.get("dossier_sha256") != m.get("dossier_sha256") or other.get("volume") != v["number"]:
+            bad += 1
+            report(f"changed  {shown}: not volume {v['number']} of this dossier (its manifest names "
+                   f"volume {other.get('volume')} of dossier {other.get('dossier_sha256')})")
+        elif count != other.get("pages") or count != v.get("page_count"):
+            bad += 1
+            report(f"changed  {shown}: pages: volume {v['number']} should have {v.get('page_count')} pages, "
+                   f"the PDF has {count}")
+        elif content != other.get("content_sha256"):
+            bad += 1
+            report(f"changed  {shown}: content: volume {v['number']} changed since casefile wrote it (sha256 "
+                   f"{other.get('content_sha256')} → {content})")
+        else:
+            report(f"ok       {shown}: volume {v['number']} of {len(m['volumes'])}, {pages}, content sha256 "
+                   f"{content}")
+            if end and end < len(data):  # signed, or changed after it was written
+                bad += _check_later_revisions(data, end, shown, report)
     return bad
 
 

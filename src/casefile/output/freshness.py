@@ -28,6 +28,7 @@ class Options:
     force: bool = False  # re-render even when nothing changed
     attach_media: bool = False
     profile: str = "archive"  # archive: PDF/A-3b, manifest inside; filing: PDF/A-2b, manifest beside it
+    max_size: int | None = None  # bytes: a dossier over it is written as volumes (pdf/volumes.py)
 
 
 STATE_NAME = ".casefile-state.json"
@@ -63,7 +64,7 @@ def input_signature(opts: Options, case_id: str) -> str:
     """Cheap: names, sizes and mtimes of every input of a case, and the options."""
     root = Path(opts.root)
     h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
-                       f"{opts.attach_media}\0".encode())
+                       f"{opts.attach_media}\0{opts.max_size}\0".encode())
     folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
                Path(__file__).parent]  # casefile itself: code, templates, fonts
     for folder in folders:
@@ -82,15 +83,25 @@ def input_signature(opts: Options, case_id: str) -> str:
     return h.hexdigest()
 
 
+def written_files(out_case: Path, rel_path: str, rec: dict) -> list[tuple[Path, dict]]:
+    """The files of a recorded dossier, each with its record (size, mtime_ns): the dossier, or
+    each of its volumes (written beside where the dossier would be)."""
+    path = out_case / rel_path
+    if rec.get("volumes"):
+        return [(path.parent / v["file"], v) for v in rec["volumes"]]
+    return [(path, rec)]
+
+
 def outputs_intact(state: dict, out_case: Path) -> bool:
-    """Every dossier and submission the state records is there, as written."""
+    """Every dossier (every volume of one) and submission the state records is there, as written."""
     for rel_path, rec in [*state.get("dossiers", {}).items(), *state.get("submissions", {}).items()]:
-        try:
-            st = (out_case / rel_path).stat()
-        except OSError:
-            return False
-        if st.st_size != rec["size"] or st.st_mtime_ns != rec["mtime_ns"]:
-            return False
+        for path, r in written_files(out_case, rel_path, rec):
+            try:
+                st = path.stat()
+            except OSError:
+                return False
+            if st.st_size != r["size"] or st.st_mtime_ns != r["mtime_ns"]:
+                return False
     return bool(state.get("dossiers"))
 
 

@@ -34,7 +34,7 @@ from casefile.pdf.manifest import SIDECAR_HASH, manifest_json
 from casefile.typeset import fastpath, marks, rtl
 from casefile.typeset.archive import OUTPUT_CONDITION, Conformance, conformance, srgb_icc, xmp_packet
 from casefile.typeset.exhibit_pages import add_manifest, set_document_id
-from casefile.typeset.flowables import Deferred, KeepWithNext, RenderState
+from casefile.typeset.flowables import VOLUME, Deferred, KeepWithNext, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
@@ -247,6 +247,11 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
             _draw_frame(c, d)
             c.endForm()
             continue
+        if isinstance(key, tuple) and key[0] == VOLUME:  # a contents line in volumes: volume and page
+            page = st.pages.get(key[1])
+            text = f"vol. {st.volumes.get(page, 1)} · {page}" if page is not None else "—"
+            fastpath.text_form(c, name, text, rtl.FONT_REGULAR, size, align == "right", INK)
+            continue
         if isinstance(key, tuple):  # (HEAD, running head as fitted)
             fastpath.text_form(c, name, key[1], rtl.FONT_REGULAR, size, True, GREY)
             continue
@@ -282,11 +287,13 @@ class Rendered:
 
 
 def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False,
-           profile: str = "archive") -> Rendered:
+           profile: str = "archive", volumes: dict | None = None) -> Rendered:
     """Typeset one dossier, finished: exhibit pages in place, manifest attached (with
     `attach_media` the media files too), content hash sealed. `context` carries what the
-    templates need beyond the dossier (chronology rows, matrix, names index, file list)."""
-    state = RenderState()
+    templates need beyond the dossier (chronology rows, matrix, names index, file list).
+    `volumes` (page -> volume) for a dossier to be split into volumes (pdf/volumes.py): the
+    contents give each line's volume with its page ({}: not known yet; the room is the same)."""
+    state = RenderState(volumes=volumes)
     styles = paragraph_styles()
     mk = Markup(state, styles, dossier)
     buf = io.BytesIO()

@@ -31,6 +31,11 @@ class RenderState:
     form_ids: dict = field(default_factory=dict)  # (key, size, align) -> form name
     current_head: str = ""
     current_exhibit: str | None = None  # the exhibit being typeset (its number), if any
+    volumes: dict | None = None  # a dossier in volumes: page -> volume ({}: not known yet, room made)
+
+    def contents_form(self, key: str) -> str:
+        """The form of a contents line's number: the page, and in volumes its volume too."""
+        return self.form_name((VOLUME, key) if self.volumes is not None else key, 10, "right")
 
     def form_name(self, key: str, size: float, align: str) -> str:
         k = (key, size, align)
@@ -39,6 +44,7 @@ class RenderState:
         return self.form_ids[k]
 
 
+VOLUME = "@volume"  # forms of a contents line's volume and page: key (VOLUME, key)
 OUTLINE_CHARS = 60  # a bookmark's title is cut to about this many characters
 
 
@@ -166,7 +172,7 @@ class ContentsEntry(Flowable):
         self.para, self.key, self.level, self.state = para, key, level, state
         state.refs.add(key)
         self.indent = 14 * level
-        self.numw = 34
+        self.numw = 34 if state.volumes is None else 66  # "vol. 2 · 1234"
 
     def wrap(self, aw, ah):
         self.width = aw
@@ -193,7 +199,7 @@ class ContentsEntry(Flowable):
             c.restoreState()
         c.saveState()
         c.translate(self.width, 6)
-        c.doForm(self.state.form_name(self.key, 10, "right"))
+        c.doForm(self.state.contents_form(self.key))
         c.restoreState()
         link(c, self.key, (0, 0, self.width, self.height))
 
