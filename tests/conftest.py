@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import struct
+import subprocess
 import textwrap
 import unicodedata
 import zlib
@@ -281,3 +282,30 @@ def png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
+
+
+def pdfa_findings(pdf, flavour: str) -> list[str]:
+    """pikepdf's PDF/A validator (an allowlist: what it does not know, it reports). It does not
+    know /OpenAction, which PDF/A permits as a destination (not JavaScript, not a launch): the
+    opening view is checked to be a plain destination, then the file is validated without it."""
+    import io
+
+    import pikepdf
+    import pikepdf.pdfa
+
+    with pikepdf.open(str(pdf)) as doc:
+        action = doc.Root.get("/OpenAction")
+        if action is not None:
+            assert isinstance(action, pikepdf.Array) and str(action[1]) in ("/XYZ", "/Fit", "/FitH"), action
+            del doc.Root.OpenAction
+        copy = io.BytesIO()
+        doc.save(copy)
+    copy.seek(0)
+    report = pikepdf.pdfa.validate_written(copy, flavour)
+    return [f"{f.rule}: {f.message}" for f in list(report.violations) + list(report.unsupported)]
+
+
+def qpdf_check(pdf) -> str:
+    r = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout

@@ -7,7 +7,7 @@ import subprocess
 
 from pypdf import PdfReader
 
-from conftest import run
+from conftest import pdfa_findings, qpdf_check, run
 
 PRESENTATION_LETTERS = re.compile("[\ufb50-\ufdff\ufe70-\ufef4\ufefd-\ufeff]")  # all but lam-alef ligatures
 
@@ -27,33 +27,6 @@ def test_persian_extracts_as_ordinary_letters(workspace):
     assert not PRESENTATION_LETTERS.search(poppler.decode())
     grep = subprocess.run(["grep", "-c", "نوری"], input=poppler, capture_output=True, check=True)
     assert int(grep.stdout) >= 3
-
-
-def pdfa_findings(pdf, flavour: str) -> list[str]:
-    """pikepdf's PDF/A validator (an allowlist: what it does not know, it reports). It does not
-    know /OpenAction, which PDF/A permits as a destination (not JavaScript, not a launch): the
-    opening view is checked to be a plain destination, then the file is validated without it."""
-    import io
-
-    import pikepdf
-    import pikepdf.pdfa
-
-    with pikepdf.open(str(pdf)) as doc:
-        action = doc.Root.get("/OpenAction")
-        if action is not None:
-            assert isinstance(action, pikepdf.Array) and str(action[1]) in ("/XYZ", "/Fit", "/FitH"), action
-            del doc.Root.OpenAction
-        copy = io.BytesIO()
-        doc.save(copy)
-    copy.seek(0)
-    report = pikepdf.pdfa.validate_written(copy, flavour)
-    return [f"{f.rule}: {f.message}" for f in list(report.violations) + list(report.unsupported)]
-
-
-def qpdf_check(pdf) -> str:
-    r = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
 
 
 def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace):

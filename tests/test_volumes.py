@@ -17,8 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from conftest import REPO, norm, run
-from test_archive import pdfa_findings, qpdf_check
+from conftest import REPO, norm, pdfa_findings, qpdf_check, run
 
 FOLDER = "out/demo/confidential"
 
