@@ -102,6 +102,9 @@ def test_a_dossier_over_the_limit_is_split_into_volumes_whose_links_land(workspa
     held = {e["number"]: e["volume"] for e in m1["exhibits"]}
     assert sorted(set(held.values())) == [1, 2, 3]
     assert [r["number"] for r in m1["evidence"]] == [f"DM-000{i}-0001" for i in range(1, 6)]
+    for name in readers:  # every cover lists the volumes
+        for v in m1["volumes"]:
+            assert f"{v['file']}: pages {v['pages'][0]}–{v['pages'][1]}" in texts[name][0], (name, texts[name][0])
 
     # every contents line of volume 1 links to its page; an exhibit in another volume by GoToR,
     # naming that volume's file alone, at the page that shows the exhibit

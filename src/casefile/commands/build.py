@@ -502,7 +502,7 @@ def make_dossiers(job: Job) -> list[Made]:
             ranges = page_ranges(r.anchors, [e.number for e in d.exhibits], r.pages)
             shown = sum(1 for e in d.exhibits if not e.withheld)
             if opts.max_size and len(r.pdf) > opts.max_size:  # over the limit: in volumes
-                r, parts = _in_volumes(p, d, env, opts, r, ranges)
+                r, parts = _in_volumes(p, d, env, opts, ranges)
                 beside = []
                 try:
                     for vol, data, side in parts:
@@ -566,7 +566,7 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, whole: Rendered, ranges: dict):
+def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict):
     """A dossier over --max-size, typeset again with room in its contents for each line's volume,
     then cut into volumes (pdf/volumes.py) at exhibit boundaries: the contents say the volume the
     cut puts each line in (typeset until the cut and the contents agree; the layout does not

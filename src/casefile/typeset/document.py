@@ -31,6 +31,7 @@ from casefile.dossier.sections import AFTER_EXHIBITS, BEFORE_EXHIBITS, EXHIBIT_T
 from casefile.errors import fail
 from casefile.pdf.limits import pdf_limits
 from casefile.pdf.manifest import SIDECAR_HASH, manifest_json
+from casefile.pdf.volumes import volume_name
 from casefile.typeset import fastpath, marks, rtl
 from casefile.typeset.archive import OUTPUT_CONDITION, Conformance, conformance, srgb_icc, xmp_packet
 from casefile.typeset.exhibit_pages import add_manifest, set_document_id
@@ -286,6 +287,17 @@ class Rendered:
     notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
 
 
+def _volume_list(d: Dossier, volumes: dict) -> list[dict]:
+    """The volumes for the cover: file name, first and last page (the pages each holds as its own)."""
+    out: list[dict] = []
+    for page, n in sorted(volumes.items()):
+        if out and out[-1]["number"] == n:
+            out[-1]["last"] = page
+        else:
+            out.append({"number": n, "file": volume_name(d.file_stem, n), "first": page, "last": page})
+    return out
+
+
 def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False,
            profile: str = "archive", volumes: dict | None = None) -> Rendered:
     """Typeset one dossier, finished: exhibit pages in place, manifest attached (with
@@ -304,7 +316,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
                      creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
                      lang=dossier.case.get("language") or "en", initialFontName=rtl.FONT_REGULAR)
     ctx = dict(context, d=dossier, case=dossier.case, accused=dossier.accused, exhibits=dossier.exhibits,
-               TOTAL=TOTAL)
+               TOTAL=TOTAL, volumes=_volume_list(dossier, volumes or {}))
     flows: list[Flowable] = []
     for section in BEFORE_EXHIBITS:
         flows += mk.blocks(render_markup(env, section.template, **ctx))
