@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import struct
 import subprocess
 import textwrap
@@ -129,9 +130,8 @@ def pages_text(pdf) -> list[str]:
     return [norm(p.extract_text() or "") for p in PdfReader(str(pdf)).pages]
 
 
-def outline_titles(pdf) -> list[tuple[int, str, int]]:
-    """(level, title, page number) for every outline entry, depth first. A bookmark reads
-    "<title> · p. <page>", the page it points to: the title is given without it."""
+def outline_entries(pdf) -> list[tuple[int, str, int]]:
+    """(level, title as written, page number) for every outline entry, depth first."""
     r = PdfReader(str(pdf))
     out = []
 
@@ -140,13 +140,33 @@ def outline_titles(pdf) -> list[tuple[int, str, int]]:
             if isinstance(it, list):
                 walk(it, level + 1)
             else:
-                page = r.get_destination_page_number(it) + 1
-                title, _, shown = it.title.rpartition(" · p. ")
-                assert shown == str(page), (it.title, page)
-                out.append((level, title, page))
+                out.append((level, it.title, r.get_destination_page_number(it) + 1))
 
     walk(r.outline, 0)
     return out
+
+
+def outline_titles(pdf) -> list[tuple[int, str, int]]:
+    """(level, title, page number) for every outline entry, depth first. A bookmark reads
+    "<title> · p. <page>", the page it points to: the title is given without it."""
+    out = []
+    for level, written, page in outline_entries(pdf):
+        title, _, shown = written.rpartition(" · p. ")
+        assert shown == str(page), (written, page)
+        out.append((level, title, page))
+    return out
+
+
+def counting_tool(folder: Path, name: str) -> Path:
+    """`name` on a PATH folder that logs each call's arguments to a file, then runs the real
+    tool; returns the log file."""
+    real = shutil.which(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "calls"
+    tool = folder / name
+    tool.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\nexec {real} \"$@\"\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    return log
 
 
 def link_annotations(pdf) -> list[tuple[int, tuple, int | None]]:

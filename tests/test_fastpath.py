@@ -16,25 +16,9 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from conftest import REPO, pages_text
+from conftest import REPO, outline_entries, pages_text
 
 SWITCH = "CASEFILE_PLAIN_REPORTLAB"
-
-
-def outline(pdf: Path) -> list[tuple[int, str, int]]:
-    """(level, title, page) of every outline entry, depth first."""
-    r = PdfReader(str(pdf))
-    out = []
-
-    def walk(items, level):
-        for it in items:
-            if isinstance(it, list):
-                walk(it, level + 1)
-            else:
-                out.append((level, it.title, r.get_destination_page_number(it) + 1))
-
-    walk(r.outline, 0)
-    return out
 
 
 def link_annotations(pdf: Path) -> list[tuple[int, tuple, object]]:
@@ -132,9 +116,9 @@ def test_same_text_on_every_page(dossiers):
 
 def test_same_outline(dossiers):
     for name, fast in dossiers["fast"].items():
-        entries = outline(fast)
+        entries = outline_entries(fast)
         assert entries, name
-        assert entries == outline(dossiers["plain"][name]), name
+        assert entries == outline_entries(dossiers["plain"][name]), name
 
 
 def test_same_links(dossiers):

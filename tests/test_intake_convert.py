@@ -11,7 +11,6 @@ import io
 import json
 import os
 import shutil
-import stat
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
 from casefile.typeset.rtl import FONT_DIR
-from conftest import norm, pages_text, run
+from conftest import counting_tool, norm, pages_text, run
 
 OUT = "out/demo/confidential/alpha.pdf"
 FONT = str(FONT_DIR / "Vazirmatn-Regular.ttf")
@@ -168,18 +167,8 @@ def test_custody_of_the_original_and_the_rendition(converted):
     assert code == 1 and "changed  EX-0001  exhibits/demo/letter.docx" in out
 
 
-def fake_soffice(folder: Path) -> Path:
-    real = shutil.which("soffice")
-    folder.mkdir(parents=True, exist_ok=True)
-    log = folder / "calls"
-    tool = folder / "soffice"
-    tool.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\nexec {real} \"$@\"\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    return log
-
-
 def test_a_rebuild_converts_nothing_and_is_byte_identical(converted, tmp_path, monkeypatch):
-    log = fake_soffice(tmp_path / "bin")
+    log = counting_tool(tmp_path / "bin", "soffice")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     code, out, err = run("build", root=converted.path)
     assert code == 0, err

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import stat
 import subprocess
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
 from casefile.typeset.rtl import FONT_DIR
-from conftest import norm, run
+from conftest import counting_tool, norm, run
 
 OUT = "out/demo/confidential/alpha.pdf"
 FONT = str(FONT_DIR / "Vazirmatn-Regular.ttf")
@@ -171,19 +170,8 @@ def test_an_ocrd_scan_is_in_the_public_edition_and_a_blank_one_is_withheld(scans
     assert len(images) == 2  # the two scans read by OCR (the scanned letter's page is a form), not the blank one
 
 
-def fake_tesseract(folder: Path) -> Path:
-    """`tesseract` on PATH that counts its runs in a file, then runs the real one."""
-    real = shutil.which("tesseract")
-    folder.mkdir(parents=True, exist_ok=True)
-    log = folder / "calls"
-    tool = folder / "tesseract"
-    tool.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\nexec {real} \"$@\"\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
-    return log
-
-
 def test_a_rebuild_ocrs_nothing_and_is_byte_identical(scans, tmp_path, monkeypatch):
-    log = fake_tesseract(tmp_path / "bin")
+    log = counting_tool(tmp_path / "bin", "tesseract")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     assert run("build", root=scans.path)[0] == 0
     runs = [line for line in log.read_text().splitlines() if "tsv" in line]
@@ -211,7 +199,7 @@ def test_pages_with_a_text_layer_and_blank_images_are_not_ocrd(workspace, tmp_pa
     workspace.write("exhibits/demo/typed.pdf", b.getvalue())
     workspace.write("exhibits/demo/blank.png", png(Image.new("L", (400, 300), 240)))
     workspace.item("a1", extra="exhibits:\n  - file: typed.pdf\n  - file: blank.png\n")
-    log = fake_tesseract(tmp_path / "bin")
+    log = counting_tool(tmp_path / "bin", "tesseract")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     code, out, err = run("build", root=workspace.path)
     assert code == 0, err

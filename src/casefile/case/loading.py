@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from casefile.case.body import XREF_ID, cross_references
 from casefile.case.attribution import attribution_warnings
 from casefile.case.messages import validation_problems
-from casefile.case.models import CONTROL_CHARS, ITEM_TYPES, Case, Item, baseless_mark, control_char_problem
+from casefile.case.models import ITEM_TYPES, Case, Item, unprintable
 from casefile.case.yamlread import read_yaml
 from casefile.errors import CaseError, Problem
 
@@ -224,14 +224,10 @@ def _load_item(f: Path, shown: str, problems: list[Problem], known: Known) -> Lo
     if text is None:
         return None
     fm, body, body_line = split_front_matter(text)
-    bad_body = None
-    if fm is not None:
-        m = CONTROL_CHARS.search(body)
-        at = m.start() if m else baseless_mark(body)
-        bad_body = at is not None
-        if bad_body:
-            line = body_line + body[:at].count("\n")
-            problems.append(Problem(shown, line, "body", control_char_problem(body[at:].split("\n")[0])))
+    bad_body = unprintable(body) if fm is not None else None
+    if bad_body:
+        at, why = bad_body
+        problems.append(Problem(shown, body_line + body[:at].count("\n"), "body", why))
     if fm is None:
         problems.append(Problem(shown, 1, "-", "no front matter: the file must start with a '---' line, "
                                                "the YAML fields, and a closing '---' line"))

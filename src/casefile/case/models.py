@@ -32,7 +32,7 @@ def _check_full_date(v: str) -> str:
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def baseless_mark(v: str) -> int | None:
+def _baseless_mark(v: str) -> int | None:
     """Where a combining mark (an accent, a vowel sign such as U+064B) follows no letter: at the
     start of the text or after a space, digit or sign. It has nothing to sit on, and the
     right-to-left ordering moves it (Unicode bidi rule W1) to a place the writer did not mean."""
@@ -42,18 +42,25 @@ def baseless_mark(v: str) -> int | None:
     return None
 
 
-def control_char_problem(v: str) -> str | None:
+def unprintable(v: str) -> tuple[int, str] | None:
+    """The first character the dossier cannot print as written (a control character, else a
+    combining mark with no letter to sit on): its index and what to say about it."""
     m = CONTROL_CHARS.search(v)
-    if m is None:
-        at = baseless_mark(v)
-        if at is None:
-            return None
-        ch = v[at]
-        return (f"the combining mark U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed').lower()}) follows no letter: "
+    if m is not None:
+        if m.group() == "\x00":
+            return m.start(), "contains a NUL character"
+        return m.start(), f"contains the control character U+{ord(m.group()):04X}, which cannot be printed"
+    at = _baseless_mark(v)
+    if at is None:
+        return None
+    ch = v[at]
+    return at, (f"the combining mark U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed').lower()}) follows no letter: "
                 "delete it, or type the letter it belongs on before it")
-    if m.group() == "\x00":
-        return "contains a NUL character"
-    return f"contains the control character U+{ord(m.group()):04X}, which cannot be printed"
+
+
+def control_char_problem(v: str) -> str | None:
+    found = unprintable(v)
+    return found[1] if found else None
 
 
 def _check_text(v: str) -> str:

@@ -12,7 +12,6 @@ highlights with a margin note, and knows what the public edition withholds, to s
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +21,17 @@ from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
 from casefile.case.lockfile import DOCUMENT_WIDTH, document_label, label
 from casefile.dossier.editions import (
+    REMOVALS,
     REPLACED_NOTE,
+    WITHHELD_FILES,
+    WITHHELD_ITEMS,
     WITHHELD_NOTE,
     WITHHELD_TITLE,
     edit,
     edit_value,
     file_withheld,
     is_protected_witness,
+    item_removals,
     item_terms,
     policy,
     unreadable_pages,
@@ -215,14 +218,6 @@ def _gaps(numbers: dict[str, int], shown: set[int], prefix: str, width: int) -> 
     return [(label(a, prefix, width), label(b, prefix, width), why) for a, b, why in out]
 
 
-# what a public edition may take out, in the order the cover lists it
-PSEUDONYMS = "protected witnesses appear under pseudonyms"
-REDACTED_TERMS = "marked passages and names are redacted"
-WITHHELD_ITEMS = "confidential exhibits are withheld"
-WITHHELD_FILES = "confidential exhibit files are withheld"
-REMOVALS = (PSEUDONYMS, REDACTED_TERMS, WITHHELD_ITEMS, WITHHELD_FILES)
-
-
 def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo],
              edition: str, fingerprints: dict[str, str], accused_ids: list[str] | None = None,
              documents: dict[str, int] | None = None, targets: dict | None = None) -> list[Dossier]:
@@ -250,12 +245,7 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
             data = edit_value(raw, terms, pol, public)
             body = edit(li.body, terms, pol, public)
             if public:  # what this edition takes out of the item, for the cover
-                plain = dataclasses.replace(pol, names={})  # the same policy without its pseudonyms
-                plain_data, plain_body = edit_value(raw, terms, plain, True), edit(li.body, terms, plain, True)
-                if (plain_data, plain_body) != (data, body):
-                    removed.add(PSEUDONYMS)
-                if (plain_data, plain_body) != (raw, li.body):
-                    removed.add(REDACTED_TERMS)
+                removed |= item_removals(raw, li.body, data, body, terms, pol)
                 if li.item.confidential:
                     removed.add(WITHHELD_ITEMS)
             w = getattr(li.item, "witness", None)

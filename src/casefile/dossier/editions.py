@@ -25,6 +25,7 @@ MARK_OPEN and MARK_CLOSE so that the typesetter can highlight what the public on
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -276,6 +277,28 @@ def edit_value(v, terms: tuple[str, ...], pol: Policy, public: bool):
     if isinstance(v, dict):
         return {k: (x if k in SKIP_KEYS else edit_value(x, terms, pol, public)) for k, x in v.items()}
     return v
+
+
+# what a public edition may take out, in the order the cover lists it
+PSEUDONYMS = "protected witnesses appear under pseudonyms"
+REDACTED_TERMS = "marked passages and names are redacted"
+WITHHELD_ITEMS = "confidential exhibits are withheld"
+WITHHELD_FILES = "confidential exhibit files are withheld"
+REMOVALS = (PSEUDONYMS, REDACTED_TERMS, WITHHELD_ITEMS, WITHHELD_FILES)
+
+
+def item_removals(raw: dict, body: str, data: dict, edited_body: str, terms: tuple[str, ...],
+                  pol: Policy) -> set[str]:
+    """What the public edition took out of one item's fields and body (`data`, `edited_body`
+    are `raw`, `body` as the public edition shows them): pseudonyms, redactions, or nothing."""
+    plain = dataclasses.replace(pol, names={})  # the same policy without its pseudonyms
+    plain_data, plain_body = edit_value(raw, terms, plain, True), edit(body, terms, plain, True)
+    out = set()
+    if (plain_data, plain_body) != (data, edited_body):
+        out.add(PSEUDONYMS)
+    if (plain_data, plain_body) != (raw, body):
+        out.add(REDACTED_TERMS)
+    return out
 
 
 def is_protected_witness(lc: LoadedCase, witness) -> bool:
