@@ -13,7 +13,8 @@ OFFICE_MEMORY.
 
 LibreOffice writes the time of the conversion, an /ID and a /DocChecksum made from it into its
 PDF; they are overwritten (same length, so the file's cross-reference table stays right) with values derived
-from the original's SHA-256: converting the same file again gives the same bytes.
+from the original's SHA-256, and the PDF is written again with its objects in reading order (it numbers a
+page's fonts in a varying order): converting the same file again gives the same bytes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from casefile.errors import fail
 from casefile.intake.converters import GIB, LIBREOFFICE, Run, find, run
+from casefile.pdf.exhibits import in_reading_order
 
 OFFICE_TIMEOUT = 120.0
 OFFICE_MEMORY = 2 * GIB
@@ -146,4 +148,4 @@ def convert_document(path: Path, shown: str, ext: str, seed: str) -> bytes:
         if not result.is_file() or result.stat().st_size == 0:
             raise fail(shown, "document", f"LibreOffice could not convert it (damaged, or not a "
                                           f"{FORMATS[ext][1]})")
-        return normalise_pdf(result.read_bytes(), seed)
+        return in_reading_order(path, normalise_pdf(result.read_bytes(), seed))

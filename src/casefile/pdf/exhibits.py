@@ -74,6 +74,18 @@ def open_pdf(path: Path, data: bytes | None = None) -> PdfReader:
 
 
 
+
+def in_reading_order(path: Path, data: bytes) -> bytes:
+    """The PDF written again by pypdf with its objects numbered in the order they are reached
+    from the catalog: the same document gives the same bytes, whatever order its producer
+    wrote its objects in (LibreOffice numbers a page's fonts in a varying order)."""
+    from pypdf import PdfWriter
+
+    reader = open_pdf(path, data)
+    out = io.BytesIO()
+    guard(path, lambda: PdfWriter(clone_from=reader).write(out))
+    return out.getvalue()
+
 # ------------------------------------------------------------------ PDF exhibits: copying
 
 # Keys never copied from an exhibit: anything that can act, link, hold files or forms, or lead

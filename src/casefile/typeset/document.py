@@ -90,7 +90,6 @@ class DossierDoc(BaseDocTemplate):
         super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
                          bottomMargin=MARGIN_B, invariant=1, **kw)
         self.dossier, self.state = dossier, state
-        fastpath.pdfa_page_objects()  # no empty /Trans on pages, printable links
         frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
         self.keepTogetherClass = KeepWithNext
