@@ -290,8 +290,9 @@ def plain_render(items) -> tuple[bytes, int]:
     from reportlab.platypus import SimpleDocTemplate
 
     from casefile.typeset import rtl
-    from casefile.typeset.styles import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T
+    from casefile.typeset.styles import page_geometry
 
+    g = page_geometry("A4")
     rtl.register_fonts()
     base = ParagraphStyle("body", fontName=rtl.FONT_REGULAR, fontSize=10, leading=14.5, spaceAfter=6)
     styles = {"body": base,
@@ -299,8 +300,8 @@ def plain_render(items) -> tuple[bytes, int]:
               "h1": ParagraphStyle("h1", parent=base, fontName=rtl.FONT_BOLD, fontSize=17, leading=22, spaceAfter=10),
               "h2": ParagraphStyle("h2", parent=base, fontName=rtl.FONT_BOLD, fontSize=12.5, leading=17)}
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
-                            bottomMargin=MARGIN_B, invariant=1)
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=g.margin_l, rightMargin=g.margin_r, topMargin=g.margin_t,
+                            bottomMargin=g.margin_b, invariant=1)
     doc.build(plain_story(items, styles))
     return buf.getvalue(), doc.page
 
@@ -340,7 +341,9 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
     from casefile.typeset import exhibit_pages as stamping
     from casefile.typeset import rtl
     from casefile.typeset.exhibit_files import draw_image
-    from casefile.typeset.styles import CELL_PAD, CONTENT, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, paragraph_styles
+    from casefile.typeset.styles import CELL_PAD, page_geometry, paragraph_styles
+
+    g = page_geometry("A4")
 
     styles = paragraph_styles()
     cs = styles["cell"]
@@ -393,7 +396,7 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
                 out.append(Paragraph(text(el), styles[style]))
             elif tag == "table":
                 widths = [float(w) for w in el.get("widths", "1").split(",")]
-                col_w = [CONTENT[2] * w / sum(widths) for w in widths]
+                col_w = [g.content_width * w / sum(widths) for w in widths]
                 rows = [[cell(td, col_w[min(i, len(col_w) - 1)]) for i, td in enumerate(tr.findall("td"))]
                         for tr in el.findall("tr")]
                 if rows:
@@ -407,7 +410,7 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
                 rows = [[blocks(c) if (c := row.find(side)) is not None else [] for side in ("left", "right")]
                         for row in el.findall("row")]
                 if rows:
-                    out.append(Table(rows, colWidths=[CONTENT[2] / 2] * 2))
+                    out.append(Table(rows, colWidths=[g.content_width / 2] * 2))
             elif tag == "keep":
                 out.append(KeepTogether(blocks(el)))
             elif tag == "spacer":
@@ -425,8 +428,8 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
         return out
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
-                            bottomMargin=MARGIN_B, invariant=1)
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=g.margin_l, rightMargin=g.margin_r, topMargin=g.margin_t,
+                            bottomMargin=g.margin_b, invariant=1)
     with pdf_limits():
         doc.build([f for tree in docs for f in blocks(tree)])
     return buf.getvalue(), doc.page
@@ -504,7 +507,6 @@ def in_process(root: Path, repeat: int, profile: int):
     from casefile.dossier.assembly import assemble, template_context
     from casefile.commands.build import Options, prepare
     from casefile.typeset.document import render
-    from casefile.typeset.styles import CONTENT
     from casefile.typeset.templates import template_env
 
     t = time.perf_counter()
@@ -607,14 +609,15 @@ def alternated(fa, fb, repeat: int, min_total: float) -> tuple[float, float]:
 
 def merge_figure(label: str, reserved: list, profile: int, what: str):
     """Figure 2 on `reserved` pages: casefile's exhibit pages against pikepdf's overlay."""
-    from casefile.typeset.styles import CONTENT
+    from casefile.typeset.styles import page_geometry
 
+    frame = page_geometry("A4").frame
     name = "exhibit_pages.ExhibitPages"
     n = len(reserved)
-    fn = lambda: casefile_merge(reserved, CONTENT)  # noqa: E731
-    ref = lambda: pikepdf_reference(reserved, CONTENT)  # noqa: E731
+    fn = lambda: casefile_merge(reserved, frame)  # noqa: E731
+    ref = lambda: pikepdf_reference(reserved, frame)  # noqa: E731
     fn()  # warm-up
-    pikepdf_reference(reserved[:2], CONTENT)
+    pikepdf_reference(reserved[:2], frame)
     t_merge, t_ref = alternated(fn, ref, 3, 2.0)
     thr, thr_ref = n / t_merge, n / t_ref
     row(label, f"{thr / thr_ref:.2f}× ({thr:.0f} vs {thr_ref:.0f} pages/s)", "≥ 0.8×", verdict(thr / thr_ref >= 0.8),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import pdfa_findings, qpdf_check, run
@@ -29,7 +30,10 @@ def test_persian_extracts_as_ordinary_letters(workspace):
     assert int(grep.stdout) >= 3
 
 
-def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace):
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace, page_size):
+    case = workspace.path / "cases/demo/case.yaml"
+    case.write_text(case.read_text().replace("accused:\n", f"page_size: {page_size}\naccused:\n", 1))
     workspace.write("exhibits/demo/notes.txt", "some notes\n")
     workspace.item("s1", body="A statement.", extra="exhibits:\n  - file: notes.txt\n")
     code, out, err = run("build", root=workspace.path)
@@ -39,6 +43,8 @@ def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace):
         assert pdfa_findings(pdf, "3b") == []
         assert "No syntax or stream encoding errors found" in qpdf_check(pdf)
         r = PdfReader(str(pdf))
+        assert {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in r.pages} == \
+            {"A4": {(595, 842)}, "Letter": {(612, 792)}}[page_size]
         root = r.trailer["/Root"]
         xmp = root["/Metadata"].get_object().get_data().decode()
         assert "<pdfaid:part>3</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp

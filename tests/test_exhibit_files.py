@@ -17,10 +17,13 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 from reportlab.lib.pagesizes import A4, landscape
 
-from casefile.typeset.styles import CONTENT, FILE_BAND_BOTTOM, FILE_BAND_TOP, PAGE_H, PAGE_W
+from casefile.typeset.styles import FILE_BAND_BOTTOM, FILE_BAND_TOP, page_geometry
 from casefile.commands.verify import content_sha256
 from conftest import (OUT, build, exhibit_item, flate_bomb_pdf, make_pdf, manifest, norm, pages_text, png,
                       png_header_only, poppler, raw_pdf, run)
+
+PAGE_W, PAGE_H = page_geometry("A4").size  # the demo case's pages (no page_size: A4)
+CONTENT = page_geometry("A4").frame
 
 # ------------------------------------------------------------------ exhibit files, made here
 

@@ -177,6 +177,8 @@ class Case(Model):
     language: Text = "en"
     numbering: Numbering = Numbering()
     translation_layout: Literal["side-by-side", "sequential"] = "side-by-side"
+    page_size: Literal["A4", "Letter"] = Field("A4", description="the paper of the dossiers' and submissions' "
+                                                                   "own pages (exhibit file pages keep theirs)")
     summary: Text | None = None
     accused: list[Accused] = Field(min_length=1)
     charges: list[Charge] = []

@@ -44,8 +44,8 @@ MIN_PART = 3  # letters: a shorter part of a name ("Al", "H.") does not identify
 # keys whose values are identifiers or references, never printed as text: not edited
 SKIP_KEYS = frozenset({"id", "type", "accused", "charges", "file", "sha256", "language", "stamp", "date", "from",
                        "to", "as_of", "issued", "given_on", "captured", "published", "accessed",
-                       "translation_layout", "exhibit_prefix", "exhibit_width", "stamp_prefix", "protected",
-                       "confidential", "public_reviewed", "pseudonym", "not_identifying", "certified",
+                       "translation_layout", "page_size", "exhibit_prefix", "exhibit_width", "stamp_prefix",
+                       "protected", "confidential", "public_reviewed", "pseudonym", "not_identifying", "certified",
                        "supplied_by_compiler"})
 _LETTER = r"[^\W\d_]"
 _WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|[\u200c'’])*")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from jinja2 import Environment
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -39,17 +38,12 @@ from casefile.typeset.flowables import VOLUME, Deferred, KeepWithNext, RenderSta
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
-    CONTENT,
     FILE_BAND_TOP,
     GREY,
     INK,
-    MARGIN_B,
-    MARGIN_L,
-    MARGIN_R,
-    MARGIN_T,
-    PAGE_H,
-    PAGE_W,
     RULE,
+    PageGeometry,
+    page_geometry,
     paragraph_styles,
 )
 from casefile.typeset.templates import render_markup
@@ -86,13 +80,17 @@ class HeldCanvas(Canvas):
 
 
 class DossierDoc(BaseDocTemplate):
+    """The dossier's pages are of the geometry `state.page` (the case's page_size); an exhibit
+    file's pages are of that page's own size (handle_pageSize)."""
+
     def __init__(self, stream, dossier: Dossier, state: RenderState, **kw):
-        super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
-                         bottomMargin=MARGIN_B, invariant=1, **kw)
+        g = state.page
+        super().__init__(stream, pagesize=g.size, leftMargin=g.margin_l, rightMargin=g.margin_r,
+                         topMargin=g.margin_t, bottomMargin=g.margin_b, invariant=1, **kw)
         self.dossier, self.state = dossier, state
-        frame = Frame(*CONTENT, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        frame = Frame(*g.frame, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPageEnd=self._decorate)])
-        self.keepTogetherClass = KeepWithNext
+        self.keepTogetherClass = functools.partial(KeepWithNext, frame_height=g.content_height)
         self._file_templates: set = set()
 
     def handle_pageSize(self, size):
@@ -112,10 +110,11 @@ class DossierDoc(BaseDocTemplate):
 
     def _decorate(self, c, doc):
         st = self.state
+        g = st.page
         page = c.getPageNumber()
         if page == 1:  # where the document opens: the first page at 100 %
-            c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=PAGE_H, zoom=1)
-        marks.draw_notes(c, PAGE_W - MARGIN_R + 2.5 * mm, MARGIN_R - 3.5 * mm)
+            c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=g.height, zoom=1)
+        marks.draw_notes(c, g.width - g.margin_r + 2.5 * mm, g.margin_r - 3.5 * mm)
         if st.current_exhibit and page not in st.exhibit_of:
             st.exhibit_of[page] = st.current_exhibit
         if page in st.file_pages:
@@ -129,7 +128,7 @@ class DossierDoc(BaseDocTemplate):
         head = st.running.get(page) or st.current_head
         if head:  # one form per running head
             c.saveState()
-            c.translate(PAGE_W - MARGIN_R, PAGE_H - 16 * mm)
+            c.translate(g.width - g.margin_r, g.height - 16 * mm)
             c.doForm(st.form_name((HEAD, _fit(rtl.ltr_visual(head), rtl.FONT_REGULAR, 7.5, 70 * mm)), 7.5, "right"))
             c.restoreState()
         t = c.beginText()
@@ -137,7 +136,7 @@ class DossierDoc(BaseDocTemplate):
         t.setFont(rtl.FONT_REGULAR, 7.5)
         label = f"Page {page} of "
         w = stringWidth(label, rtl.FONT_REGULAR, 7.5)
-        x = PAGE_W / 2 - (w + 8) / 2
+        x = g.width / 2 - (w + 8) / 2
         t.setTextOrigin(x, 12 * mm)
         t.textOut(label)
         c.drawText(t)
@@ -150,7 +149,7 @@ class DossierDoc(BaseDocTemplate):
         if mark:
             c.setFillColor(INK)
             c.setFont(rtl.FONT_BOLD, 8)
-            c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, mark)
+            c.drawRightString(g.width - g.margin_r, 12 * mm, mark)
         c.restoreState()
 
         if page in st.stamps:
@@ -161,7 +160,7 @@ class DossierDoc(BaseDocTemplate):
             text = st.stamps[page]
             c.setFont(rtl.FONT_BOLD, 8)
             w = stringWidth(text, rtl.FONT_BOLD, 8) + 10
-            x, y = PAGE_W - MARGIN_R - w, MARGIN_B - 5.5 * mm
+            x, y = g.width - g.margin_r - w, g.margin_b - 5.5 * mm
             c.rect(x, y, w, 4.6 * mm, fill=1, stroke=1)
             c.setFillColor(INK)
             c.drawString(x + 5, y + 1.5 * mm, text)
@@ -216,35 +215,35 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _draw_frame(c, d: Dossier):
+def _draw_frame(c, d: Dossier, g: PageGeometry):
     """What every page of the dossier has: edition banner, case title, rules, case and accused."""
     text, colour = banner(d)
     c.setFillColor(colour)
     c.setFont(rtl.FONT_BOLD, 8.5)
-    c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, text)
+    c.drawCentredString(g.width / 2, g.height - 11 * mm, text)
     c.setFillColor(GREY)
     c.setFont(rtl.FONT_REGULAR, 7.5)
-    c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(strip_marks(d.case["title"]), rtl.FONT_REGULAR, 7.5, 95 * mm))
+    c.drawString(g.margin_l, g.height - 16 * mm, _fit(strip_marks(d.case["title"]), rtl.FONT_REGULAR, 7.5, 95 * mm))
     c.setStrokeColor(RULE)
     c.setLineWidth(0.4)
-    c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
-    c.line(MARGIN_L, 17 * mm, PAGE_W - MARGIN_R, 17 * mm)
+    c.line(g.margin_l, g.height - 18 * mm, g.width - g.margin_r, g.height - 18 * mm)
+    c.line(g.margin_l, 17 * mm, g.width - g.margin_r, 17 * mm)
     c.setFillColor(INK)
     c.setFont(rtl.FONT_REGULAR, 7.5)
     original = f" · {d.accused['name_original']}" if d.accused.get("name_original") else ""
     left = rtl.ltr_visual(strip_marks(f"{d.case['id']} · {d.accused['name']}{original}"))
-    c.drawString(MARGIN_L, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
+    c.drawString(g.margin_l, 12 * mm, _fit(left, rtl.FONT_REGULAR, 7.5, 70 * mm))
     # the edition, left of the page stamp (as wide as its widest digits allow)
     digit = max(stringWidth(ch, rtl.FONT_BOLD, 8) for ch in "0123456789")
     stamp_w = stringWidth(f"{d.evidence_prefix}--", rtl.FONT_BOLD, 8) + 8 * digit
-    c.drawRightString(PAGE_W - MARGIN_R - stamp_w - 8, 12 * mm, f"{d.edition} edition")
+    c.drawRightString(g.width - g.margin_r - stamp_w - 8, 12 * mm, f"{d.edition} edition")
 
 
 def _define_forms(c, st: RenderState, total: int, d: Dossier):
     for (key, size, align), name in st.form_ids.items():
         if key == FRAME:
-            c.beginForm(name, lowerx=0, lowery=0, upperx=PAGE_W, uppery=PAGE_H)
-            _draw_frame(c, d)
+            c.beginForm(name, lowerx=0, lowery=0, upperx=st.page.width, uppery=st.page.height)
+            _draw_frame(c, d, st.page)
             c.endForm()
             continue
         if isinstance(key, tuple) and key[0] == VOLUME:  # a contents line in volumes: volume and page
@@ -304,7 +303,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     templates need beyond the dossier (chronology rows, matrix, names index, file list).
     `volumes` (page -> volume) for a dossier to be split into volumes (pdf/volumes.py): the
     contents give each line's volume with its page ({}: not known yet; the room is the same)."""
-    state = RenderState(volumes=volumes)
+    state = RenderState(page=page_geometry(dossier.case.get("page_size")), volumes=volumes)
     styles = paragraph_styles()
     mk = Markup(state, styles, dossier)
     buf = io.BytesIO()

@@ -30,7 +30,7 @@ from casefile.pdf.images import image_facts, open_image, printable
 from casefile.typeset import rtl
 from casefile.typeset.exhibit_pages import ExhibitPages, checked_bytes
 from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, PageSize, RenderState
-from casefile.typeset.styles import CONTENT, IMAGE_DPI, PAGE_H, PAGE_W, file_page, image_page
+from casefile.typeset.styles import IMAGE_DPI, PageGeometry, file_page, image_page
 from casefile.typeset.text_layer import NOTE as TEXT_LAYER_NOTE
 from casefile.typeset.text_layer import draw_text_layer
 
@@ -105,7 +105,7 @@ def file_flowables(ex, mk) -> list:
         withheld_pages = set(f.unreadable) if f.label else set()  # the public edition's
         if shown:  # each page of the file on a page of its own size (every frame of an image)
             sizes = [file_page(*s) for s in f.page_sizes] if f.kind == "pdf" else \
-                [image_page(s) for s in f.page_sizes]
+                [image_page(s, st.page) for s in f.page_sizes]
             sizes = [(None, None) if p in withheld_pages else size for p, size in enumerate(sizes)]
             out.append(PageSize(sizes[0][0]))
         out += [PageBreakIfNotTop(), Anchor(key, title, 2, st)]
@@ -125,7 +125,7 @@ def file_flowables(ex, mk) -> list:
                 return [Paragraph(mk.text(f"{ex.number} · {f.shown} (text file, as stored; long lines are "
                                            f"wrapped, continuation lines indented)"), s["note"])] + \
                     _text_flowables(f, mk, s["small"])
-            stamp.count = _pages_needed(make())
+            stamp.count = _pages_needed(make(), st.page)
             for flowable in make():
                 out += [flowable, _StampSetter(ex.number, f, key, stamp.count, st)]
         else:
@@ -183,11 +183,11 @@ def mark_evidence(c, state: RenderState, number: str):
     c.bookmarkPage(number)
 
 
-def _pages_needed(flowables: list) -> int:
+def _pages_needed(flowables: list, page: PageGeometry) -> int:
     """How many pages the flowables take when they start on a fresh page of the dossier's
     content box (a trial layout, discarded), so a stamp can say "page 2 of 5" in one pass."""
-    doc = BaseDocTemplate(io.BytesIO(), pagesize=(PAGE_W, PAGE_H), invariant=1)
-    doc.addPageTemplates([PageTemplate("p", frames=[Frame(*CONTENT, leftPadding=0, rightPadding=0,
+    doc = BaseDocTemplate(io.BytesIO(), pagesize=page.size, invariant=1)
+    doc.addPageTemplates([PageTemplate("p", frames=[Frame(*page.frame, leftPadding=0, rightPadding=0,
                                                           topPadding=0, bottomPadding=0)])])
     doc.build(flowables)
     return doc.page

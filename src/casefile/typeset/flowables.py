@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import ActionFlowable, CondPageBreak, Flowable, KeepTogether, NotAtTopPageBreak, NullActionFlowable
-from reportlab.platypus import Paragraph, Table
+from reportlab.platypus import Paragraph, Spacer, Table
 
 from casefile.typeset import fastpath
 from casefile.typeset.fastpath import link
-from casefile.typeset.styles import CONTENT, LINK, RULE
+from casefile.typeset.styles import LINK, RULE, PageGeometry, page_geometry
 
 
 @dataclass
 class RenderState:
+    page: PageGeometry = field(default_factory=page_geometry)  # the dossier's pages (case.yaml's page_size)
     pages: dict = field(default_factory=dict)  # key -> page
     refs: set = field(default_factory=set)  # keys whose page number is drawn by a form
     outline: list = field(default_factory=list)  # (level, title, key)
@@ -228,12 +229,13 @@ class KeepWithNext(KeepTogether):
     kept only with the start of what follows: the headings and the first row of a table (its
     repeated header included) or the first lines of a paragraph."""
 
-    def __init__(self, flowables, maxHeight=None):
+    def __init__(self, flowables, maxHeight=None, frame_height: float | None = None):
         super().__init__(flowables, maxHeight)
         self.parts = list(flowables)
+        self.frame_height = frame_height or page_geometry().content_height  # the dossier's text frame
 
     def split(self, aW, aH):
-        if fastpath.kept_height(self, aW, aH) <= CONTENT[3]:
+        if fastpath.kept_height(self, aW, aH) <= self.frame_height:
             return super().split(aW, aH)
         *heads, last = self.parts
         need = sum(f.wrap(aW, aH)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in heads)
@@ -242,7 +244,25 @@ class KeepWithNext(KeepTogether):
             rows = (last.repeatRows if isinstance(last.repeatRows, int) else 0) + 1
             h = sum(fastpath.row_heights(last, aW, aH, wrapped=True)[:rows])
         need += min(h, 48) if not isinstance(last, Table) else h
-        return [CondPageBreak(min(need, CONTENT[3]))] + self.parts
+        return [CondPageBreak(min(need, self.frame_height))] + self.parts
+
+
+class OnePage(KeepTogether):
+    """Flowables meant for one page (the cover). When they are taller than the room they start
+    in (a Letter page is 50 pt shorter than an A4 one; a long summary), their spacers give up
+    room, all in the same proportion, down to none; when they fit, they are set as they are."""
+
+    def __init__(self, flowables):
+        super().__init__(flowables)
+        self.parts = list(flowables)
+
+    def split(self, aW, aH):
+        over = fastpath.kept_height(self, aW, aH) - aH
+        room = sum(f.height for f in self.parts if isinstance(f, Spacer))
+        if over <= 0 or not room:
+            return list(self.parts)
+        keep = max(0.0, 1 - over / room)
+        return [Spacer(f.width, f.height * keep) if isinstance(f, Spacer) else f for f in self.parts]
 
 
 class RowSplitTable(Table):
@@ -251,14 +271,16 @@ class RowSplitTable(Table):
     longer than a page): that one is split inside, each part keeping at least two lines,
     instead of stopping the build. `links` gives each row the key it links to (or None): the
     whole row is the link. `cell_box` is (left, right, top, bottom padding, leading of text
-    cells), as the table's style sets them."""
+    cells), as the table's style sets them; `frame_height` the height of the dossier's text frame
+    (a row taller than that is split inside)."""
 
     def __init__(self, data, colWidths=None, rowHeights=None, *args, links=None, split_tall=True,
-                 cell_box=(6, 6, 3, 3, 12), **kwargs):
+                 cell_box=(6, 6, 3, 3, 12), frame_height: float | None = None, **kwargs):
         super().__init__(data, colWidths, rowHeights, *args, **kwargs)
         self.rows, self.col_widths, self.given_heights = data, colWidths, rowHeights
         self.links = list(links) if links else []
         self.split_tall, self.cell_box = split_tall, cell_box
+        self.frame_height = frame_height or page_geometry().content_height
         self.size = None
 
     def wrap(self, availWidth, availHeight):
@@ -270,10 +292,10 @@ class RowSplitTable(Table):
             heights = fastpath.row_heights(self, availWidth, availHeight)
             head = self.repeatRows if isinstance(self.repeatRows, int) else 0
             first = heights[head] if len(heights) > head else 0
-            self.splitInRow = 24 if sum(heights[:head]) + first > CONTENT[3] else 0
+            self.splitInRow = 24 if sum(heights[:head]) + first > self.frame_height else 0
         parts = super().split(availWidth, availHeight)
         for p in parts:
-            p.split_tall, p.cell_box = self.split_tall, self.cell_box
+            p.split_tall, p.cell_box, p.frame_height = self.split_tall, self.cell_box, self.frame_height
         if len(parts) == 2 and self.links:
             # the first part has the first rows; the second the repeated header, then the last
             # rows (a row split inside is in both)

@@ -19,6 +19,7 @@ from casefile.typeset.exhibit_files import file_flowables
 from casefile.typeset.flowables import (
     Anchor,
     ContentsEntry,
+    OnePage,
     PageBreakIfNotTop,
     PageRef,
     Quoted,
@@ -26,7 +27,7 @@ from casefile.typeset.flowables import (
     RenderState,
     RowSplitTable,
 )
-from casefile.typeset.styles import CELL_PAD, CONTENT, INK, RULE, SHADE
+from casefile.typeset.styles import CELL_PAD, INK, RULE, SHADE
 
 
 class Markup:
@@ -112,7 +113,7 @@ class Markup:
                 flows.append(Anchor(el.get("group-key"), el.get("group-title"), level - 1, st))
             flows.append(Anchor(key, title, level, st))
             flows += self.blocks(el)
-            return flows
+            return [OnePage(flows)] if key == "cover" else flows
         if tag == "anchor":
             return [Anchor(el.get("key"), el.get("title"), int(el.get("level", "1")), st)]
         if tag in ("h1", "h2", "h3", "p", "quote", "li"):
@@ -186,7 +187,8 @@ class Markup:
     def table(self, el) -> Flowable:
         widths = [float(w) for w in el.get("widths", "1").split(",")]
         total = sum(widths)
-        col_w = [CONTENT[2] * w / total for w in widths]
+        page = self.state.page
+        col_w = [page.content_width * w / total for w in widths]
         header = el.get("header", "0") == "1"
         kind = el.get("class", "grid")
         rows, bold, links = [], [], []
@@ -205,7 +207,7 @@ class Markup:
             return Spacer(1, 0)
         cs, hs = self.s["cell"], self.s["cellhead"]
         t = RowSplitTable(rows, colWidths=col_w, repeatRows=1 if header else 0, hAlign="LEFT", links=links,
-                          cell_box=(CELL_PAD, CELL_PAD, 3, 3, cs.leading))
+                          cell_box=(CELL_PAD, CELL_PAD, 3, 3, cs.leading), frame_height=page.content_height)
         style = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                  ("FONT", (0, 0), (-1, -1), cs.fontName, cs.fontSize, cs.leading),
                  ("TEXTCOLOR", (0, 0), (-1, -1), cs.textColor),
@@ -233,9 +235,10 @@ class Markup:
                 c = row.find(side)
                 cells.append(self.blocks(c) if c is not None else [])
             rows.append(cells)
-        w = CONTENT[2] / 2
+        page = self.state.page
+        w = page.content_width / 2
         t = RowSplitTable(rows, colWidths=[w, w], repeatRows=1 if el.get("header") == "1" else 0, split_tall=False,
-                          cell_box=(6, 6, 3, 3, 12))
+                          cell_box=(6, 6, 3, 3, 12), frame_height=page.content_height)
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("LINEAFTER", (0, 0), (0, -1), 0.3, RULE),
                                ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6)]))

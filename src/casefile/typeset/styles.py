@@ -2,17 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 
 from casefile.typeset import rtl
 
-PAGE_W, PAGE_H = A4
-MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 22 * mm, 22 * mm, 24 * mm, 24 * mm
-CONTENT = (MARGIN_L, MARGIN_B, PAGE_W - MARGIN_L - MARGIN_R, PAGE_H - MARGIN_T - MARGIN_B)  # x, y, w, h
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}  # case.yaml's page_size: (width, height) in points
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """The page of a dossier or a submission, chosen by the case's page_size: its size, its
+    margins, and the frame inside them where the text goes. The margins are the same on A4 and
+    on Letter (the page is what changes): the running head, the footer and the frame keep their
+    distance from the edges."""
+
+    width: float
+    height: float
+    margin_l: float = 22 * mm
+    margin_r: float = 22 * mm
+    margin_t: float = 24 * mm
+    margin_b: float = 24 * mm
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return self.width, self.height
+
+    @property
+    def content_width(self) -> float:
+        return self.width - self.margin_l - self.margin_r
+
+    @property
+    def content_height(self) -> float:
+        return self.height - self.margin_t - self.margin_b
+
+    @property
+    def frame(self) -> tuple[float, float, float, float]:
+        """The text's box: x, y, w, h."""
+        return self.margin_l, self.margin_b, self.content_width, self.content_height
+
+
+def page_geometry(page_size: str | None = "A4") -> PageGeometry:
+    """The geometry of the pages a case's page_size names (A4 when it names none)."""
+    return PageGeometry(*PAGE_SIZES[page_size or "A4"])
+
+
 INK = colors.HexColor("#1a1a1a")
 GREY = colors.HexColor("#5f6368")
 LINK = colors.HexColor("#0b5394")
@@ -26,8 +65,8 @@ CELL_PAD = 4  # left and right padding of table cells
 # An exhibit file's page keeps its size and orientation: the dossier page is the exhibit page's
 # size, the exhibit page drawn on it at no less than MIN_FILE_SCALE (95 %), leaving bands above
 # and below for the edition banner, the exhibit stamp, the evidence number and "Page X of Y". A
-# page too short for the bands at 95 % is made taller; an image gets an A4 page (landscape when
-# it is wider than high) and fills its exhibit area.
+# page too short for the bands at 95 % is made taller; an image gets a page of the dossier's size
+# (landscape when it is wider than high) and fills its exhibit area.
 FILE_BAND_TOP, FILE_BAND_BOTTOM = 14.0, 28.0  # points
 MIN_FILE_SCALE = 0.95
 IMAGE_DPI = 300  # an image above this at the size it is printed is reduced to it (and says so)
@@ -43,11 +82,13 @@ def file_page(width: float, height: float) -> tuple[tuple[float, float], tuple[f
     return (width, page_h), ((width - w) / 2, FILE_BAND_BOTTOM + (page_h - bands - h) / 2, w, h)
 
 
-def image_page(pixels: tuple[int, int]) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
-    """The dossier page for an image of `pixels` (width, height, upright): an A4 page, landscape
-    for a wide image; the box is its exhibit area (the image is fitted into it)."""
+def image_page(pixels: tuple[int, int], page: PageGeometry) -> tuple[tuple[float, float],
+                                                                     tuple[float, float, float, float]]:
+    """The dossier page for an image of `pixels` (width, height, upright): a page of the
+    dossier's size (`page`), landscape for a wide image; the box is its exhibit area (the image
+    is fitted into it)."""
     w, h = pixels
-    return file_page(*((PAGE_H, PAGE_W) if w > h else (PAGE_W, PAGE_H)))
+    return file_page(*((page.height, page.width) if w > h else page.size))
 
 
 def paragraph_styles() -> dict[str, ParagraphStyle]:

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -50,18 +49,13 @@ from casefile.typeset.styles import (
     BANNER,
     GREY,
     INK,
-    MARGIN_B,
-    MARGIN_L,
-    MARGIN_R,
-    MARGIN_T,
-    PAGE_H,
-    PAGE_W,
     RULE,
     SHADE,
+    PageGeometry,
+    page_geometry,
 )
 from casefile.typeset.styles import LINK as LINK_COLOUR
 
-WIDTH = PAGE_W - MARGIN_L - MARGIN_R
 LINK = "#" + LINK_COLOUR.hexval()[2:]  # in paragraph markup
 
 OPEN_AT = "@open"  # where the document opens: page 1, 100 %
@@ -122,6 +116,7 @@ def _attr(s: str) -> str:
 
 @dataclass
 class BriefState:
+    page: PageGeometry = field(default_factory=page_geometry)  # the case's page_size
     known: dict = field(default_factory=dict)  # anchor -> page, from the previous pass
     pages: dict = field(default_factory=dict)  # anchor -> page, this pass
     total: int = 0  # pages of the previous pass
@@ -143,7 +138,7 @@ class BriefState:
         h = 0.0
         for n in numbers:
             if n not in self.heights:  # notes are set at the full width: measured once
-                self.heights[n] = self.notes[n].wrap(WIDTH, PAGE_H)[1] + self.notes[n].style.spaceAfter
+                self.heights[n] = self.notes[n].wrap(width, self.page.height)[1] + self.notes[n].style.spaceAfter
             h += self.heights[n]
         return h + (0 if self.page_notes else SEPARATOR)
 
@@ -183,7 +178,7 @@ class NotedPara(Flowable):
         w, h = self.inner.wrap(aw, ah)
         self.lines = _notes_in(self.inner)
         self.notes = [n for line in self.lines for n in line]
-        self.n_h = self.state.notes_height(self.notes, WIDTH)
+        self.n_h = self.state.notes_height(self.notes, self.state.page.content_width)
         self.width, self.height = w, h + self.n_h
         return w, self.height
 
@@ -196,7 +191,8 @@ class NotedPara(Flowable):
         n_lines = len(self.lines)
         fit = 0
         for k in range(min(n_lines, int(ah // leading)), 0, -1):
-            need = k * leading + self.state.notes_height([n for ln in self.lines[:k] for n in ln], WIDTH)
+            need = k * leading + self.state.notes_height([n for ln in self.lines[:k] for n in ln],
+                                                         self.state.page.content_width)
             if need <= ah:
                 fit = k
                 break
@@ -255,11 +251,11 @@ class Anchor(Flowable):
 
 class BriefDoc(BaseDocTemplate):
     def __init__(self, stream, brief: Brief, state: BriefState, styles: dict, **kw):
-        super().__init__(stream, pagesize=A4, leftMargin=MARGIN_L, rightMargin=MARGIN_R, topMargin=MARGIN_T,
-                         bottomMargin=MARGIN_B, invariant=1, **kw)
+        g = state.page
+        super().__init__(stream, pagesize=g.size, leftMargin=g.margin_l, rightMargin=g.margin_r,
+                         topMargin=g.margin_t, bottomMargin=g.margin_b, invariant=1, **kw)
         self.brief, self.state, self.s = brief, state, styles
-        frame = Frame(MARGIN_L, MARGIN_B, WIDTH, PAGE_H - MARGIN_T - MARGIN_B, id="body",
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        frame = Frame(*g.frame, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         self.addPageTemplates([PageTemplate("page", frames=[frame], onPage=self._begin, onPageEnd=self._end)])
 
     def _begin(self, c, doc):
@@ -269,42 +265,43 @@ class BriefDoc(BaseDocTemplate):
 
     def _end(self, c, doc):
         st, b = self.state, self.brief
+        g = st.page
         if c.getPageNumber() == 1:  # where the document opens: the first page at 100 %
-            c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=PAGE_H, zoom=1)
+            c.bookmarkPage(OPEN_AT, fit="XYZ", left=0, top=g.height, zoom=1)
         if st.page_notes:
-            heights = [st.notes[n].wrap(WIDTH, PAGE_H)[1] for n in st.page_notes]
+            heights = [st.notes[n].wrap(g.content_width, g.height)[1] for n in st.page_notes]
             total = sum(heights) + sum(st.notes[n].style.spaceAfter for n in st.page_notes)
-            y = MARGIN_B + total
+            y = g.margin_b + total
             c.saveState()
             c.setStrokeColor(RULE)
             c.setLineWidth(0.5)
-            c.line(MARGIN_L, y + SEPARATOR - 3, MARGIN_L + 45 * mm, y + SEPARATOR - 3)
+            c.line(g.margin_l, y + SEPARATOR - 3, g.margin_l + 45 * mm, y + SEPARATOR - 3)
             c.restoreState()
             for n, h in zip(st.page_notes, heights):
-                c.bookmarkHorizontal(f"fn-{n}", MARGIN_L, y + 2)
+                c.bookmarkHorizontal(f"fn-{n}", g.margin_l, y + 2)
                 st.pages[f"fn-{n}"] = c.getPageNumber()
-                st.notes[n].drawOn(c, MARGIN_L, y - h)
+                st.notes[n].drawOn(c, g.margin_l, y - h)
                 y -= h + st.notes[n].style.spaceAfter
         page = c.getPageNumber()
         c.saveState()
         label, colour = BANNER[b.edition]
         c.setFillColor(colour)
         c.setFont(rtl.FONT_BOLD, 8.5)
-        c.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, label)
+        c.drawCentredString(g.width / 2, g.height - 11 * mm, label)
         c.setFillColor(GREY)
         c.setFont(rtl.FONT_REGULAR, 7.5)
-        c.drawString(MARGIN_L, PAGE_H - 16 * mm, _fit(rtl.ltr_visual(b.title), 7.5, 100 * mm))
+        c.drawString(g.margin_l, g.height - 16 * mm, _fit(rtl.ltr_visual(b.title), 7.5, 100 * mm))
         head = st.page_head or st.head
         if head and page > 1:
-            c.drawRightString(PAGE_W - MARGIN_R, PAGE_H - 16 * mm, _fit(rtl.ltr_visual(head), 7.5, 60 * mm))
+            c.drawRightString(g.width - g.margin_r, g.height - 16 * mm, _fit(rtl.ltr_visual(head), 7.5, 60 * mm))
         c.setStrokeColor(RULE)
         c.setLineWidth(0.4)
-        c.line(MARGIN_L, PAGE_H - 18 * mm, PAGE_W - MARGIN_R, PAGE_H - 18 * mm)
-        c.line(MARGIN_L, 17 * mm, PAGE_W - MARGIN_R, 17 * mm)
+        c.line(g.margin_l, g.height - 18 * mm, g.width - g.margin_r, g.height - 18 * mm)
+        c.line(g.margin_l, 17 * mm, g.width - g.margin_r, 17 * mm)
         c.setFillColor(INK)
-        c.drawString(MARGIN_L, 12 * mm, _fit(rtl.ltr_visual(f"{b.case['id']} · submission {b.name}"), 7.5, 70 * mm))
-        c.drawCentredString(PAGE_W / 2, 12 * mm, f"Page {page} of {st.total or '…'}")
-        c.drawRightString(PAGE_W - MARGIN_R, 12 * mm, f"{b.edition} edition")
+        c.drawString(g.margin_l, 12 * mm, _fit(rtl.ltr_visual(f"{b.case['id']} · submission {b.name}"), 7.5, 70 * mm))
+        c.drawCentredString(g.width / 2, 12 * mm, f"Page {page} of {st.total or '…'}")
+        c.drawRightString(g.width - g.margin_r, 12 * mm, f"{b.edition} edition")
         c.restoreState()
 
 
@@ -404,7 +401,8 @@ def _contents(b: Brief, s: dict, state: BriefState, toc: list[tuple[int, str, st
         rows.append([Paragraph(f'<a href="#{_attr(key)}" color="#1a1a1a">{text(title)}</a>',
                                ParagraphStyle(f"toc{level}", parent=s["toc"], leftIndent=6 * mm * level)),
                      Paragraph(f'<a href="#{_attr(key)}" color="{LINK}">{state.page_of(key)}</a>', s["right"])])
-    t = Table(rows, colWidths=[WIDTH - 18 * mm, 18 * mm])
+    width = state.page.content_width
+    t = Table(rows, colWidths=[width - 18 * mm, 18 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
@@ -454,8 +452,10 @@ def _cited(row, state: BriefState) -> str:
     return "; ".join(parts)
 
 
-def _table(rows: list[list], widths: list[float], s: dict) -> Table:
-    t = Table(rows, colWidths=[WIDTH * w / sum(widths) for w in widths], repeatRows=1, hAlign="LEFT")
+def _table(rows: list[list], widths: list[float], s: dict, state: BriefState) -> Table:
+    """A table whose column widths are `widths` as shares of the text's width."""
+    width = state.page.content_width
+    t = Table(rows, colWidths=[width * w / sum(widths) for w in widths], repeatRows=1, hAlign="LEFT")
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                            ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                            ("LEFTPADDING", (0, 0), (-1, -1), 3.5), ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
@@ -479,7 +479,7 @@ def _evidence(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     for r in b.evidence:
         rows.append([_exhibit_link(r.number, r.ref.key, r.withheld, c), Paragraph(text(r.type), c),
                      Paragraph(text(r.date), c), Paragraph(text(r.short_title), c), Paragraph(_cited(r, state), c)])
-    return out + [_table(rows, [15, 13, 16, 30, 26], s)]
+    return out + [_table(rows, [15, 13, 16, 30, 26], s, state)]
 
 
 def _summary(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
@@ -494,7 +494,7 @@ def _summary(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     for r in b.summary or []:
         rows.append([_exhibit_link(r.number, r.ref.key, r.ref.withheld, c)] +
                     [Paragraph(text(x), c) for x in (r.victims, r.perpetrators, r.dates, r.places, r.source)])
-    return out + [_table(rows, [12, 20, 15, 12, 16, 25], s)]
+    return out + [_table(rows, [12, 20, 15, 12, 16, 25], s, state)]
 
 
 def _annex_list(b: Brief, s: dict, state: BriefState, combined: bool) -> list[Flowable]:
@@ -513,7 +513,7 @@ def _annex_list(b: Brief, s: dict, state: BriefState, combined: bool) -> list[Fl
                  else a.file_name)
         rows.append([Paragraph(text(a.letter), c), Paragraph(text(f"Dossier concerning {a.accused['name']}"), c),
                      Paragraph(text(b.edition), c), Paragraph(str(a.pages or "…"), c), Paragraph(text(place), c)])
-    return out + [_table(rows, [10, 45, 15, 10, 20], s)]
+    return out + [_table(rows, [10, 45, 15, 10, 20], s, state)]
 
 
 # ------------------------------------------------------------------ the whole brief
@@ -541,7 +541,8 @@ def render_brief(b: Brief, combined: bool) -> RenderedBrief:
 
 def _render_once(b: Brief, known: dict, total: int, combined: bool) -> RenderedBrief:
     s = _styles()
-    state = BriefState(known=dict(known), total=total, footnotes=b.front["notes"] == "footnotes")
+    state = BriefState(page=page_geometry(b.case.get("page_size")), known=dict(known), total=total,
+                       footnotes=b.front["notes"] == "footnotes")
     for n in b.notes:
         state.notes[n.number] = _note_paragraph(n, b, s, state, anchor=False)
     toc: list[tuple[int, str, str]] = []
