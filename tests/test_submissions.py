@@ -120,14 +120,19 @@ def links_of(reader: PdfReader):
     return out
 
 
-def notes_and_targets(pdf: Path, text_pages: int):
+def notes_and_targets(pdf: Path, text_pages: int, endnotes: int = 0):
     """For each footnote marker of the text, in reading order: (marker page, note page, pages the
-    note's references land on), the references read as the links just below the note's anchor."""
+    note's references land on), the references read as the links just below the note's anchor.
+    `endnotes`: the first page of the Notes (a marker is then a link from before it to it)."""
     r = PdfReader(str(pdf))
     links = links_of(r)
     body_end = next(p for _, t, p in outline_titles(pdf) if t == "Table of cited evidence")
-    markers = [(page, rect, target) for page, rect, kind, target in links
-               if kind == "page" and page < body_end and target[1] is not None and rect[3] > target[1]]
+    if endnotes:
+        markers = [(page, rect, target) for page, rect, kind, target in links
+                   if kind == "page" and page < endnotes and target[1] is not None and endnotes <= target[0] < body_end]
+    else:
+        markers = [(page, rect, target) for page, rect, kind, target in links
+                   if kind == "page" and page < body_end and target[1] is not None and rect[3] > target[1]]
     out = []
     for page, rect, (note_page, top) in markers:
         refs = [target for p, rc, kind, target in links if p == note_page and kind in ("page", "file")
@@ -203,20 +208,27 @@ def test_the_text_alone_opens_the_dossier_files_at_the_cited_page(workspace):
     code, out, err = run("build", root=workspace.path)
     assert code == 0, err
     nums = numbers(workspace)
+    docs = documents(workspace)
     for edition in EDITIONS:
         pdf = workspace.path / f"out/demo/{edition}/submissions/brief-text.pdf"
         notes = notes_and_targets(pdf, len(PdfReader(str(pdf)).pages))
         assert len(notes) == 6 and all(m == p for m, p, _ in notes)
-        for note, item, shown, _, _ in EXPECTED:
+        # no link of the text alone stays inside it: each opens a dossier file (or a part of the text)
+        assert {f for _, _, kind, (f, _) in links_of(PdfReader(str(pdf))) if kind == "file"} == \
+            {"../alpha.pdf", "../beta.pdf"}
+        for note, item, shown, file, page in EXPECTED:
             if edition == "public" and item == "c1":
                 assert notes[note - 1][2] == []  # a withheld exhibit: no link
                 continue
             hits = []
-            for f, page in notes[note - 1][2]:
+            for f, index in notes[note - 1][2]:
+                # the file the link names (beside the edition's folder) and the page index it opens
                 dossier = (pdf.parent / f).resolve()
                 assert dossier.parent == workspace.path.resolve() / "out/demo" / edition
-                hits.append(norm(PdfReader(str(dossier)).pages[page - 1].extract_text()))
-            assert any(shown in t and nums[item] in t for t in hits), (edition, note, item)
+                hits.append(norm(PdfReader(str(dossier)).pages[index - 1].extract_text()))
+            # that page shows the exhibit and, for a page pinpoint, the cited page's evidence number
+            evidence = f"{docs[file]}-{page:04d}" if file else ""
+            assert any(shown in t and nums[item] in t and evidence in t for t in hits), (edition, note, item)
 
 
 def test_public_edition_shows_only_the_pseudonym_and_passes_the_leak_check(workspace):
@@ -272,10 +284,13 @@ def test_problems_carry_path_and_line(workspace):
     assert f"{path}:6: annexes.1: unknown accused 'gamma' (known: alpha, beta)" in lines
     assert f"{path}:13: citation: pinpoint 'p. 7' of @t1: the exhibit has 3 pages (its files: files/a.pdf)" in lines
     assert f"{path}:15: citation: unknown item 'nope'" in lines
-    assert any(l.startswith(f"{path}:15: citation: item 'c1' is confidential: the public edition cites it as "
-                            f"withheld") for l in lines)
+    assert f"{path}:15: citation: item 'c1' is confidential: the public edition cites it as withheld; say what " \
+           f"that edition tells the reader under withheld_notes: {{c1: \"…\"}} (or build the submission in the " \
+           f"confidential edition only)" in lines
     assert f"{path}:19: cross-reference: no heading or paragraph has the id 'factz' (did you mean 'facts'?)" in lines
-    assert any(l.startswith(f"{path}:19: citation: item 'x1' concerns beta, none of whom is annexed") for l in lines)
+    assert f"{path}:19: citation: item 'x1' concerns beta, whose dossier is not annexed (annexes: alpha); annex " \
+           f"that dossier or cite another item" in lines
+    assert lines[-1] == "6 problems found"
     assert lines[-1].endswith("problems found")
     code, out, err = run("build", root=workspace.path)
     assert code == 1 and list(workspace.path.rglob("out/**/*.pdf")) == []
@@ -317,8 +332,25 @@ def test_endnotes_and_the_un_summary(workspace):
     code, out, err = run("build", root=workspace.path)
     assert code == 0, err
     pdf = workspace.path / "out/demo/public/submissions/brief.pdf"
-    titles = [t for _, t, _ in outline_titles(pdf)]
+    outline = outline_titles(pdf)
+    titles = [t for _, t, _ in outline]
     assert "Notes" in titles and "Summary for the special procedures" in titles
+    # each marker links to its note in the Notes after the text (none at the foot of a page), and
+    # the note's references land on the pages they cite
+    notes_page = next(p for _, t, p in outline if t == "Notes")
+    evidence_page = next(p for _, t, p in outline if t == "Table of cited evidence")
+    notes = notes_and_targets(pdf, text_pages_of(pdf), endnotes=notes_page)
+    assert len(notes) == 6
+    assert all(marker < notes_page <= note_page < evidence_page for marker, note_page, _ in notes)
+    texts = pages_text(pdf)
+    nums, docs = numbers(workspace), documents(workspace)
+    for note, item, shown, file, page in EXPECTED:
+        if item == "c1":  # withheld from the public edition: printed, not linked
+            assert notes[note - 1][2] == []
+            continue
+        evidence = f"{docs[file]}-{page:04d}" if file else ""
+        assert any(shown in texts[p - 1] and nums[item] in texts[p - 1] and evidence in texts[p - 1]
+                   for p, _ in notes[note - 1][2]), (note, item)
     text = " ".join(pages_text(pdf))
     assert f"{PSEUDONYM} (the witness)" in text and SECRET not in text
     assert "Alpha Person; Beta Person" in text  # the decree's alleged perpetrators: both annexed accused
@@ -498,3 +530,144 @@ def test_long_paragraphs_split_across_pages_keep_their_notes_on_the_marker_pages
         text = [w for w in words if w[2] >= 15]  # the body's 10.5 pt
         small = [w for w in words if 12.8 <= w[2] <= 13.1]  # the notes' 8.3 pt
         assert text and small and max(b for _, b, _ in text) < min(t for t, _, _ in small), page
+
+
+FRONT_MATTER = """\
+---
+title: A submission on the transfers
+subtitle: Concerning the account of Secretname
+addressee: The Office of the Prosecutor
+forum: Universal jurisdiction unit
+date: 2026-11-20
+authors: [First team, Second team]
+annexes: [alpha]
+editions: [public]
+bundle: both
+numbered_headings: false
+un_summary:
+  victims:
+    t1: Zahra Secretname and the prisoners moved with her
+short_titles:
+  d1: The decree of August
+redact: [Operation Nightfall]
+---
+# Facts {#facts}
+
+Secretname, a witness, describes Operation Nightfall [@t1, p. 2]. The decree orders it [@d1, p. 3].
+
+> Zahra told the court of the transfers. [@t1, p. 3]
+
+As set out in [@facts], the two agree [@t1; @d1].
+"""
+
+
+def test_front_matter_and_protection_in_every_part_of_a_public_submission(workspace):
+    """Subtitle, forum, authors, short titles, headings without numbers, one edition only; the
+    protected witness's surname alone, a part of her name, the UN summary's victims and the
+    subtitle all show the pseudonym; `redact:` terms are redacted; nothing of it in the text, the
+    notes, the tables, the bookmarks or the document information; the leak check passes; the
+    contents lead to each annex."""
+    make_case(workspace, FRONT_MATTER)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    assert not (workspace.path / "out/demo/confidential/submissions").exists()
+    pdf = workspace.path / "out/demo/public/submissions/brief.pdf"
+    n = text_pages_of(pdf)
+    texts = pages_text(pdf)
+    body = " ".join(texts[:n])
+    nums, docs = numbers(workspace), documents(workspace)
+    cover = texts[0]
+    for shown in ("SUBMISSION TO", "The Office of the Prosecutor", "Universal jurisdiction unit",
+                  "A submission on the transfers", f"Concerning the account of {PSEUDONYM}",
+                  "Submitted by First team; Second team", "20 November 2026", "Annexes: A. Dossier concerning Alpha"):
+        assert shown in cover, shown
+    assert f"{PSEUDONYM}, a witness, describes [redacted]." in body
+    assert f"{PSEUDONYM} told the court of the transfers." in body
+    assert f"{nums['d1']}, The decree of August, p. 3 [{docs['files/c.pdf']}-0001] (Annex A, p." in body
+    assert f"{nums['t1']}, Testimony of {PSEUDONYM}, p. 3 [{docs['files/a.pdf']}-0003] (Annex A, p." in body
+    assert "As set out in “Facts”, the two agree." in body  # an unnumbered heading is named by its title
+    assert f"{PSEUDONYM} and the prisoners moved with her" in body
+    assert not re.search(r"\bI\. Facts", body)
+    r = PdfReader(str(pdf))
+    info = " ".join(str(v) for v in r.metadata.values())
+    titles = " ".join(t for _, t, _ in outline_titles(pdf))
+    for secret in ("Secretname", "Zahra", "Nightfall"):
+        assert secret not in " ".join(texts) and secret not in info and secret not in titles, secret
+    terms = [Term(t, "x", 1, "f") for t in (SECRET, "Secretname", "Zahra", "Operation Nightfall")]
+    assert find_leaks(pdf.read_bytes(), terms) == []
+    # the block quote is set in from the paragraphs
+    words = _words_x(pdf, n)
+    paragraph, quote = (min(x for x, w in words if w == word) for word in (PSEUDONYM + ",", PSEUDONYM))
+    assert quote > paragraph + 20
+    # the contents lead to each annex: its first page here, the dossier file in the text alone
+    contents = texts[1]
+    assert "Annex A — Dossier concerning Alpha Person A-1" in contents
+    links = links_of(r)
+    assert any(page == 2 and kind == "page" and target == (n + 1, None) for page, _, kind, target in links)
+    alone = workspace.path / "out/demo/public/submissions/brief-text.pdf"
+    assert "Annex A — Dossier concerning Alpha Person alpha.pdf" in pages_text(alone)[1]
+    assert any(page == 2 and kind == "file" and target == ("../alpha.pdf", 1)
+               for page, _, kind, target in links_of(PdfReader(str(alone))))
+
+
+def _words_x(pdf: Path, last: int) -> list[tuple[float, str]]:
+    """(left edge, word) of every word of pages 1 to `last`, from pdftotext -bbox."""
+    import html
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-f", "1", "-l", str(last), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(float(x), html.unescape(w)) for x, w in re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+def test_the_public_banner_says_redacted_only_when_something_was_removed(workspace):
+    """As on the dossiers: "PUBLIC — REDACTED" and the cover says what went, or "PUBLIC" and nothing was removed."""
+    make_case(workspace, FRONT_MATTER)
+    assert run("build", root=workspace.path)[0] == 0
+    texts = pages_text(workspace.path / "out/demo/public/submissions/brief.pdf")
+    assert "PUBLIC — REDACTED A submission on the transfers" in texts[0]  # the banner, then the running title
+    assert "Public edition, redacted (in this text or its annexes): protected witnesses appear under pseudonyms; " \
+           "marked passages and names are redacted" in texts[0]
+    clean = FRONT_MATTER.split("---\n# Facts")[0].replace("annexes: [alpha]", "annexes: [beta]") \
+        .replace("Secretname", "the witness").replace("    t1: Zahra the witness and the prisoners moved with her\n",
+                                                      "    s1: the prisoners\n") \
+        .replace("redact: [Operation Nightfall]\n", "")
+    make_case(workspace, clean + "---\n# Facts\n\nA statement says so [@s1]; the decree orders it [@d1, p. 3].\n")
+    code, _, err = run("build", root=workspace.path)
+    assert code == 0, err
+    texts = pages_text(workspace.path / "out/demo/public/submissions/brief.pdf")
+    assert "PUBLIC A submission on the transfers" in texts[0] and "REDACTED" not in " ".join(texts)
+    assert "Public edition: nothing was removed" in texts[0]
+
+
+def test_the_readme_example_prints_what_the_readme_says(tmp_path):
+    """The README's submission example, built in the sample case, prints the note the README shows,
+    linked to the page it names."""
+    import shutil
+
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Submissions"):]
+    example = section[section.index("```markdown\n") + 12:section.index("\n```", section.index("```markdown"))]
+    shown = re.search(r"with the note “¹ (.+?)”", " ".join(section.split())).group(1)
+    for d in ("cases", "exhibits"):
+        shutil.copytree(REPO / d, tmp_path / d)
+    subs = tmp_path / "cases/1988-massacre/submissions"
+    shutil.rmtree(subs)
+    subs.mkdir()
+    (subs / "example.md").write_text(example + "\n", encoding="utf-8")
+    code, out, err = run("build", "--edition", "confidential", root=tmp_path)
+    assert code == 0, err
+    pdf = tmp_path / "out/1988-massacre/confidential/submissions/example.pdf"
+    n = text_pages_of(pdf)
+    texts = pages_text(pdf)
+    body = " ".join(texts[:n])
+    assert "Survivors describe transfers before the executions.1" in body
+    assert f"1 {shown}" in body, shown
+    (marker, note, refs), *_ = notes_and_targets(pdf, n)
+    evidence = re.search(r"\[(\S+)\]", shown).group(1)
+    # (the page shows the file under the exhibit that shows it first, EX-0002: the evidence number is the page's)
+    assert marker == note and any(evidence in texts[p - 1] for p, _ in refs), [texts[p - 1][:300] for p, _ in refs]
+    annex_page = int(re.search(r"Annex A, p\. (\d+)", shown).group(1))
+    assert PdfReader(str(pdf)).page_labels[refs[0][0] - 1] == f"A-{annex_page}"

@@ -683,10 +683,12 @@ def check_submission(sub: LoadedSubmission, lc: LoadedCase, items: dict | None =
                     out.append(Problem(p, c.line, "citation", _unknown(c.key, items, ids)))
                     continue
                 if annexed and not any(a in li.item.accused for a in annexed):
+                    whose = (f"{li.item.accused[0]}, whose dossier is not annexed" if len(li.item.accused) == 1
+                             else f"{', '.join(li.item.accused)}, none of whose dossiers is annexed")
                     out.append(Problem(p, c.line, "citation",
-                                       f"item '{c.key}' concerns {', '.join(li.item.accused)}, none of whom is "
-                                       f"annexed (annexes: {', '.join(annexed)}); annex one of their dossiers "
-                                       f"or cite another item"))
+                                       f"item '{c.key}' concerns {whose} (annexes: {', '.join(annexed)}); annex "
+                                       f"{'that dossier' if len(li.item.accused) == 1 else 'one of them'} or cite "
+                                       f"another item"))
     return out
 
 

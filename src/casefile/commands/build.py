@@ -651,7 +651,8 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
             if old.suffix == ".pdf":
                 report(f"{old}: removed (no evidence concerns this person any more)")
     for b in briefs:
-        report(f"{b.target}: {b.pages} pages of text, {b.notes} notes")
+        annexes = f" and {b.annex_pages} of annexes" if b.annex_pages else ""
+        report(f"{b.target}: {b.pages} pages of text{annexes}, {b.notes} notes")
     for p in work.prepared:
         cid = p.lc.case.id
         for path in record_submissions(work.states[cid], out_root(opts) / cid, [b for b in briefs if b.case == cid],

@@ -16,7 +16,7 @@ from pathlib import Path
 from casefile import __version__
 from casefile.dossier.assembly import assemble
 from casefile.dossier.editions import EDITIONS, submission_redaction_terms
-from casefile.dossier.submission import assemble_brief, locate
+from casefile.dossier.submission import annex_title, assemble_brief, locate
 from casefile.errors import CaseError, Problem
 from casefile.output.atomic import unlink, write_temporary
 from casefile.output.freshness import Options, out_root
@@ -45,6 +45,7 @@ class MadeBrief:
     case: str
     pages: int  # of the text
     notes: int
+    annex_pages: int = 0  # of the annexes bound after the text (the combined PDF)
     beside: tuple = ()  # nothing is written beside a submission
 
     @property
@@ -112,8 +113,10 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                                           if e["number"] == r.number and e.get("pages")), None)
                             if entry:
                                 targets.setdefault(f"exhibit:{r.number}", (r.annex, entry["pages"][0]))
-                    annexes = [AnnexPDF(a.letter, f"Annex {a.letter} — Dossier concerning {a.accused['name']}",
-                                        annex_pdfs[a.accused["id"]], f"../{a.file_name}") for a in brief.annexes]
+                    for ai, a in enumerate(brief.annexes):  # the contents' entry of each annex: its first page
+                        targets[f"annex:{a.letter}"] = (ai, 1)
+                    annexes = [AnnexPDF(a.letter, annex_title(a), annex_pdfs[a.accused["id"]], f"../{a.file_name}")
+                               for a in brief.annexes]
                     terms = submission_redaction_terms(p.lc, sub, {e.id for d in per.values() for e in d.exhibits}) \
                         if edition == "public" else []
                     for file_name, combined in outputs(sub.name, sub.front.bundle):
@@ -128,7 +131,8 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                                                  for l in leaks])
                         target = out_root(opts) / cid / edition / FOLDER / file_name
                         out.append(MadeBrief(target, write_temporary(target, pdf), cid, rendered.pages,
-                                             len(brief.notes)))
+                                             len(brief.notes),
+                                             sum(a.pages for a in brief.annexes) if combined else 0))
         if problems:
             raise CaseError(problems)
     except BaseException:

@@ -20,7 +20,8 @@ from casefile.case.dates import display_date
 from casefile.case.loading import LoadedCase
 from casefile.case.lockfile import document_label
 from casefile.case.submission import Block, Cite, LoadedSubmission, Span, UNSummary
-from casefile.dossier.assembly import TYPE_LABELS, Dossier, Exhibit, FileInfo
+from casefile.dossier.assembly import (PSEUDONYMS, REDACTED_TERMS, REMOVALS, TYPE_LABELS, WITHHELD_FILES,
+                                       WITHHELD_ITEMS, Dossier, Exhibit, FileInfo)
 from casefile.dossier.editions import protected_names, public_terms, public_text, submission_terms
 from casefile.errors import Problem
 
@@ -128,10 +129,21 @@ class Brief:
     summary: list[SummaryRow] | None
     references: list[Reference]
     fingerprint: str = ""
+    own_removals: set = field(default_factory=set)  # what the public edition took out of the text itself
 
     @property
     def title(self) -> str:
         return self.front["title"]
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        """Public edition: what was taken out, of the text or of the annexed dossiers (whose pages
+        the combined PDF holds and the text alone opens), in the dossiers' words; () when nothing."""
+        if self.edition != "public":
+            return ()
+        found = set(self.own_removals) | {r for a in self.annexes for r in a.dossier.removed}
+        found |= {WITHHELD_FILES for r in self.references if r.file_withheld}
+        return tuple(k for k in REMOVALS if k in found)
 
 
 # ------------------------------------------------------------------ short titles
@@ -286,8 +298,19 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
     items = {li.item.id: li for li in lc.items}
     fm = sub.front
 
+    removals: set[str] = set()
+
     def txt(s: str | None, item_terms: list[str] = ()) -> str:
-        return public_text(s, terms + list(item_terms), names) if (public and s) else (s or "")
+        if not (public and s):
+            return s or ""
+        out = public_text(s, terms + list(item_terms), names)
+        if out != s:
+            named = public_text(s, [], names)
+            if named != s:
+                removals.add(PSEUDONYMS)
+            if out.count(REDACTED) > named.count(REDACTED):
+                removals.add(REDACTED_TERMS)
+        return out
 
     front = {"title": txt(fm.title), "subtitle": txt(fm.subtitle), "addressee": txt(fm.addressee),
              "forum": txt(fm.forum), "date": fm.date, "authors": [txt(a) for a in fm.authors],
@@ -350,6 +373,8 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
                         ai, evidence=None if withheld else (c.evidence or None), item_id=c.key, line=c.line,
                         exhibit=ex, rest=txt(c.rest))
         references.append(ref)
+        if withheld:
+            removals.add(WITHHELD_ITEMS)
         return ref
 
     def pieces_of(spans, para_number: str, in_note: bool) -> tuple[list[Piece], list[int]]:
@@ -358,6 +383,7 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
         for s in spans:
             if s.kind == "text":
                 if s.style == "mark" and public:
+                    removals.add(REDACTED_TERMS)
                     out.append(Piece("text", REDACTED, "mark"))
                 else:
                     out.append(Piece("text", txt(s.text), s.style))
@@ -430,7 +456,7 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
             summary.append(SummaryRow(row.number, v, perpetrators, display_date(it.get("date")) or "not stated",
                                       "; ".join(it.get("places") or []) or "not stated", sources, row.ref))
     return Brief(sub.name, sub.path, edition, lc.case.model_dump(by_alias=True), front, front["forum"], paras,
-                 notes, annexes, evidence, summary, references, fingerprint)
+                 notes, annexes, evidence, summary, references, fingerprint, removals)
 
 
 def _short(title: str) -> str:
@@ -463,6 +489,11 @@ def reference_text(r: Reference) -> str:
     if r.evidence:
         out += f" [{r.evidence}]"
     return out
+
+
+def annex_title(a: Annex) -> str:
+    """"Annex A — Dossier concerning Ruhollah Khomeini": the annex's entry in the contents and outline."""
+    return f"Annex {a.letter} — Dossier concerning {a.accused['name']}"
 
 
 def where_text(r: Reference, annexes: list[Annex]) -> str:

@@ -39,7 +39,7 @@ from reportlab.platypus import (
 from casefile import __version__
 from casefile.case.body import strip_marks
 from casefile.case.dates import display_date
-from casefile.dossier.submission import Brief, Piece, reference_text, where_text
+from casefile.dossier.submission import Brief, Piece, annex_title, reference_text, where_text
 from casefile.errors import Problem
 from casefile.pdf.annexes import CITE_SCHEME
 from casefile.typeset import fastpath, rtl
@@ -196,7 +196,11 @@ class NotedPara(Flowable):
             if need <= ah:
                 fit = k
                 break
-        if fit < 1 or fit >= n_lines:
+        if fit >= n_lines:
+            return []
+        if n_lines - fit < 2:  # no last line alone at the top of the next page
+            fit = n_lines - 2
+        if fit < 2:  # nor a first line alone at the foot of this one
             return []
         parts = self.inner.split(aw, fit * leading + 0.5)
         return [NotedPara(p, self.state, rule=self.rule) for p in parts]
@@ -230,6 +234,7 @@ class Anchor(Flowable):
         super().__init__()
         self.key, self.title, self.level, self.state, self.head = key, title, level, state, head
         self.width = self.height = 0
+        self.keepWithNext = 1  # a place is where what follows it starts: a heading is not left at a page's foot
 
     def wrap(self, aw, ah):
         return 0, 0
@@ -285,6 +290,8 @@ class BriefDoc(BaseDocTemplate):
         page = c.getPageNumber()
         c.saveState()
         label, colour = BANNER[b.edition]
+        if b.edition == "public" and not b.removed:
+            label = "PUBLIC"
         c.setFillColor(colour)
         c.setFont(rtl.FONT_BOLD, 8.5)
         c.drawCentredString(g.width / 2, g.height - 11 * mm, label)
@@ -385,7 +392,13 @@ def _cover(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     cited = len({r.number for r in b.references})
     out += [Spacer(1, 10 * mm),
             Paragraph(f"{len(b.notes)} notes citing {cited} exhibit{'s' if cited != 1 else ''} · "
-                      f"{text(b.edition)} edition", ParagraphStyle("c", parent=s["small"], alignment=TA_CENTER)),
+                      f"{text(b.edition)} edition", ParagraphStyle("c", parent=s["small"], alignment=TA_CENTER))]
+    if b.edition == "public":
+        what = (f"Public edition, redacted (in this text or its annexes): {'; '.join(b.removed)}." if b.removed else
+                "Public edition: nothing was removed (no cited exhibit or annex is confidential, names a protected "
+                "witness or has a passage marked for redaction, nor does the text).")
+        out.append(Paragraph(text(what), ParagraphStyle("c", parent=s["small"], alignment=TA_CENTER)))
+    out += [
             Spacer(1, 30 * mm),
             Paragraph("Every reference to evidence is a link to the cited page of the annexed dossier "
                       "(exhibit number, short title and pinpoint, then the annex and its page). "
@@ -394,15 +407,21 @@ def _cover(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     return out
 
 
-def _contents(b: Brief, s: dict, state: BriefState, toc: list[tuple[int, str, str]]) -> list[Flowable]:
+def _contents(b: Brief, s: dict, state: BriefState, toc: list[tuple[int, str, str]],
+              combined: bool) -> list[Flowable]:
     out = _section("contents", "Contents", state, s)
     rows = []
     for level, title, key in toc:
         rows.append([Paragraph(f'<a href="#{_attr(key)}" color="#1a1a1a">{text(title)}</a>',
                                ParagraphStyle(f"toc{level}", parent=s["toc"], leftIndent=6 * mm * level)),
                      Paragraph(f'<a href="#{_attr(key)}" color="{LINK}">{state.page_of(key)}</a>', s["right"])])
+    for a in b.annexes:  # after the text (combined: its pages labelled A-1 …) or beside it (separate)
+        href = f"{CITE_SCHEME}annex:{_attr(a.letter)}"
+        rows.append([Paragraph(f'<a href="{href}" color="#1a1a1a">{text(annex_title(a))}</a>', s["toc"]),
+                     Paragraph(f'<a href="{href}" color="{LINK}">{text(f"{a.letter}-1" if combined else a.file_name)}'
+                               f'</a>', s["right"])])
     width = state.page.content_width
-    t = Table(rows, colWidths=[width - 18 * mm, 18 * mm])
+    t = Table(rows, colWidths=[width - 18 * mm, 18 * mm] if combined else [width - 34 * mm, 34 * mm])
     t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                            ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
@@ -486,11 +505,11 @@ def _summary(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     out = _section("summary", "Summary for the special procedures", state, s)
     out.append(Paragraph("Built from the cited items, one row each: the alleged victims as the item names them "
                          "(protected witnesses under their pseudonyms in the public edition), the alleged "
-                         "perpetrators (the annexed accused the item concerns), dates and places as the item "
-                         "records them, and its source.", s["small"]))
+                         "perpetrators (the annexed accused the item concerns), the date and the places the item "
+                         "records (every place its passage names), and its source.", s["small"]))
     c, h = s["cell"], s["cellhead"]
     rows = [[Paragraph(x, h) for x in ("Exhibit", "Alleged victims", "Alleged perpetrators", "Date",
-                                       "Places", "Source")]]
+                                       "Places named", "Source")]]
     for r in b.summary or []:
         rows.append([_exhibit_link(r.number, r.ref.key, r.ref.withheld, c)] +
                     [Paragraph(text(x), c) for x in (r.victims, r.perpetrators, r.dates, r.places, r.source)])
@@ -558,7 +577,7 @@ def _render_once(b: Brief, known: dict, total: int, combined: bool) -> RenderedB
         toc.append((0, "Notes", "notes"))
     toc += [(0, "Table of cited evidence", "evidence"), (0, "List of annexes", "annexes")]
 
-    flows: list[Flowable] = _cover(b, s, state) + _contents(b, s, state, toc)
+    flows: list[Flowable] = _cover(b, s, state) + _contents(b, s, state, toc, combined)
     if b.summary is not None:
         flows += _summary(b, s, state)
     flows += _body(b, s, state)
