@@ -671,3 +671,35 @@ def test_the_readme_example_prints_what_the_readme_says(tmp_path):
     assert marker == note and any(evidence in texts[p - 1] for p, _ in refs), [texts[p - 1][:300] for p, _ in refs]
     annex_page = int(re.search(r"Annex A, p\. (\d+)", shown).group(1))
     assert PdfReader(str(pdf)).page_labels[refs[0][0] - 1] == f"A-{annex_page}"
+
+
+def test_a_protected_person_of_case_yaml_and_a_paragraph_cross_reference(workspace):
+    """A person protected in case.yaml, named in the submission by full name and surname, shows
+    only the pseudonym in the public edition, which passes the leak check; a paragraph named with
+    {#id} is cross-referenced by its number, and numbered paragraphs print their numbers."""
+    from conftest import CASE_YAML
+
+    body = SUBMISSION.replace("A statement confirms it [@s1]", "Epsilon Sourcename confirms it [@s1]") \
+        .replace("[@c1, p. 1].^[Compare [@d1, pp. 1-2].]", "[@c1, p. 1]; Sourcename says so too. {#second}") \
+        .replace("As shown in [@facts],", "As shown in [@facts] and [@second],")
+    make_case(workspace, body)
+    workspace.write("cases/demo/case.yaml", CASE_YAML + (
+        "persons:\n  - name: Epsilon Sourcename\n    protected: true\n    pseudonym: SOURCE-A\n"))
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    for edition in ("public", "confidential"):
+        pdf = workspace.path / f"out/demo/{edition}/submissions/brief.pdf"
+        n = text_pages_of(pdf)
+        body_text = " ".join(pages_text(pdf)[:n])
+        assert "As shown in section I and para. 2, it follows" in body_text
+        assert re.search(r"(^| )1\. The witness, ", body_text)
+        assert re.search(r"(^| )2\. (SOURCE-A|Epsilon Sourcename) confirms it", body_text)
+        assert re.search(r"(^| )3\. As shown in", body_text)
+        if edition == "public":
+            text = " ".join(pages_text(pdf))
+            assert "SOURCE-A confirms it" in text and "SOURCE-A says so too." in text
+            assert "Sourcename" not in text and "Epsilon" not in text
+            terms = [Term(t, "x", 1, "f") for t in ("Epsilon Sourcename", "Sourcename", "Epsilon")]
+            assert find_leaks(pdf.read_bytes(), terms) == []
+        else:
+            assert "Epsilon Sourcename confirms it" in body_text
