@@ -20,9 +20,9 @@ from casefile.case.dates import display_date
 from casefile.case.loading import LoadedCase
 from casefile.case.lockfile import document_label
 from casefile.case.submission import Block, Cite, LoadedSubmission, Span, UNSummary
-from casefile.dossier.assembly import (PSEUDONYMS, REDACTED_TERMS, REMOVALS, TYPE_LABELS, WITHHELD_FILES,
-                                       WITHHELD_ITEMS, Dossier, Exhibit, FileInfo)
-from casefile.dossier.editions import protected_names, public_terms, public_text, submission_terms
+from casefile.dossier.assembly import TYPE_LABELS, Dossier, Exhibit, FileInfo
+from casefile.dossier.editions import (PSEUDONYMS, REDACTED_TERMS, REMOVALS, WITHHELD_FILES, WITHHELD_ITEMS,
+                                       protected_names, public_terms, public_text, submission_terms)
 from casefile.errors import Problem
 
 ANNEX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
