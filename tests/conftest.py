@@ -272,6 +272,11 @@ def manifest(pdf) -> dict:
     return json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
 
 
+def file_entry(m: dict, path: str) -> dict:
+    """The manifest's entry of the exhibit file at `path`."""
+    return next(f for e in m["exhibits"] for f in e.get("files", []) if f["path"] == path)
+
+
 def raw_pdf(objects: list[bytes]) -> bytes:
     """A hand-made PDF: object 1 is the catalog; a correct xref table."""
     out = b"%PDF-1.4\n"

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from casefile.commands.export import export_schema
 from conftest import REPO, run
 
@@ -50,3 +52,35 @@ def test_new_item_lists_every_field(workspace):
             assert f"\n{field}:" in text or f"  {field}:" in text or f"#  {field}:" in text, (type_, field)
     code, out, err = run("new", "poem", "--case", "demo", root=workspace.path)
     assert code == 2 and "unknown type 'poem'" in err
+
+
+BROKEN_INSTALL = """\
+import sys, importlib.abc
+class Missing(importlib.abc.MetaPathFinder):  # every casefile module the commands import lazily
+    def find_spec(self, name, path, target=None):
+        if name.startswith("casefile.") and name not in ("casefile.cli", "casefile.errors"):
+            raise ImportError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Missing())
+sys.argv[0] = "casefile"
+from casefile.cli import app
+app()
+"""
+
+
+@pytest.mark.parametrize("args", [["build"], ["check"], ["list"], ["schema"], ["new", "statement", "--case", "x"],
+                                  ["init", "x"], ["export"], ["verify", "x.pdf"], ["sign", "x.pdf", "--key", "k.p12"]],
+                         ids=lambda a: a[0])
+def test_a_module_that_cannot_be_imported_is_one_line_not_a_traceback(tmp_path, args):
+    """The command's own imports run under the same wrapper as its work: a broken installation
+    is one line and an exit code."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", BROKEN_INSTALL, *args, *(["--root", str(tmp_path)] if args[0] not in
+                                                                    ("verify", "sign") else [])],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 70, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    assert lines[0].startswith("casefile: cannot load casefile.") and \
+        lines[0].endswith("(the installation is incomplete: reinstall casefile)"), lines[0]

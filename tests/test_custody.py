@@ -19,8 +19,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from casefile.case.lockfile import Lock, format_lock, read_lock
-from conftest import pages_text, run
-from test_exhibit_files import OUT, build, exhibit_item, file_entry, make_pdf, manifest
+from conftest import OUT, build, exhibit_item, file_entry, make_pdf, manifest, pages_text, run
 
 LOCK = "cases/demo/exhibits.lock"
 

@@ -19,7 +19,7 @@ from reportlab.lib.pagesizes import A4, landscape
 
 from casefile.typeset.styles import FILE_BAND_BOTTOM, FILE_BAND_TOP, page_geometry
 from casefile.commands.verify import content_sha256
-from conftest import (OUT, build, exhibit_item, flate_bomb_pdf, make_pdf, manifest, norm, pages_text, png,
+from conftest import (OUT, build, exhibit_item, file_entry, flate_bomb_pdf, make_pdf, manifest, norm, pages_text, png,
                       png_header_only, poppler, raw_pdf, run)
 
 PAGE_W, PAGE_H = page_geometry("A4").size  # the demo case's pages (no page_size: A4)
@@ -105,10 +105,6 @@ def encrypted_pdf(algorithm: str) -> bytes:
 
 
 # ------------------------------------------------------------------ workspace helpers
-
-def file_entry(m: dict, path: str) -> dict:
-    return next(f for e in m["exhibits"] for f in e.get("files", []) if f["path"] == path)
-
 
 def placed_box(page) -> tuple[float, float, float, float]:
     """Where the exhibit page landed on the dossier page (x, y, w, h): the hairline drawn round

@@ -306,3 +306,36 @@ def test_the_lower_layers_use_no_pdf_library(layer):
     bad = [f"{src}: {dst}" for src, dst, _, _, _ in edges(graph())
            if src.startswith(layer) and dst.split(".")[0] in ("reportlab", "pypdf", "pikepdf", "PIL")]
     assert bad == []
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in conftest.py (or a data module such as reliability/cases.py): a test
+    module imported by another runs its module-level code twice and ties the two together."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] + [a.name for a in node.names] if isinstance(node, ast.ImportFrom) else []
+            if any(n.split(".")[-1].startswith("test_") for n in names):
+                found.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert found == []
+
+
+def test_the_readme_layout_lists_every_module():
+    """README's 'Layout of this repository' names every module of every layer, under its folder."""
+    readme = (PACKAGE.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout of this repository", 1)[1].split("```", 2)[1]
+    folders, current = {}, None
+    for line in block.splitlines():
+        m = re.match(r"  (\w+)/ ", line)
+        if m:
+            current = m.group(1)
+        elif re.match(r"  \S", line):
+            current = None
+        if current:
+            folders[current] = folders.get(current, "") + line
+    missing = [f"{p.parent.name}/{p.name}" for p in sorted(PACKAGE.glob("*/*.py"))
+               if p.name != "__init__.py" and not re.search(rf"\b{re.escape(p.name)}", folders.get(p.parent.name, ""))]
+    assert missing == [], "README.md's layout section does not name these modules"
+    assert "cli.py" in block and "errors.py" in block

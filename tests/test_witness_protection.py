@@ -18,8 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from casefile.pdf.leakcheck import extract_everything, normalise
-from conftest import CASE_YAML, outline_titles, pages_text, run
-from test_exhibit_files import make_pdf, png
+from conftest import CASE_YAML, make_pdf, outline_titles, pages_text, png, run
 
 CONF, PUB = "out/demo/confidential/alpha.pdf", "out/demo/public/alpha.pdf"
 REPLACED = "replaced in the public edition"

@@ -1,7 +1,8 @@
-"""Thin typer commands around the pipeline. Every CaseError becomes its problem lines and exit code."""
+"""Thin typer commands around the pipeline. Every failure of a command becomes lines and an exit code, never a traceback."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -17,31 +18,44 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 RootOpt = typer.Option(Path("."), "--root", help="workspace folder (holds cases/, exhibits/, templates/)")
 
 
-def _run(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except CaseError as e:
-        print(e.report(), file=sys.stderr)
-        raise typer.Exit(e.exit_code)
-    except KeyboardInterrupt:
-        print("casefile: interrupted; earlier output is untouched", file=sys.stderr)
-        raise typer.Exit(130)
-    except OSError as e:
-        where = getattr(e, "filename", None) or "-"
-        print(f"{where}:0: io: {e.strerror or e}\n1 problem found", file=sys.stderr)
-        raise typer.Exit(EXIT_IO)
-    except Exception as e:  # a bug: say so in one line, never a traceback
-        print(f"casefile: internal error: {type(e).__name__}: {e} (please report this)", file=sys.stderr)
-        raise typer.Exit(EXIT_INTERNAL)
+def command(name: Optional[str] = None):
+    """`app.command`, with the command's whole body (its imports included) under one wrapper:
+    every failure is its lines and an exit code, never a traceback."""
+    def register(fn):
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except (typer.Exit, typer.Abort, typer.TyperException):
+                raise  # typer's own way out (an exit code, a usage error): already a line
+            except CaseError as e:
+                print(e.report(), file=sys.stderr)
+                raise typer.Exit(e.exit_code)
+            except KeyboardInterrupt:
+                print("casefile: interrupted; earlier output is untouched", file=sys.stderr)
+                raise typer.Exit(130)
+            except OSError as e:
+                where = getattr(e, "filename", None) or "-"
+                print(f"{where}:0: io: {e.strerror or e}\n1 problem found", file=sys.stderr)
+                raise typer.Exit(EXIT_IO)
+            except ImportError as e:  # a broken installation, not the case's fault
+                print(f"casefile: cannot load {e.name or 'a module'}: {e} (the installation is incomplete: "
+                      f"reinstall casefile)", file=sys.stderr)
+                raise typer.Exit(EXIT_INTERNAL)
+            except Exception as e:  # a bug: say so in one line, never a traceback
+                print(f"casefile: internal error: {type(e).__name__}: {e} (please report this)", file=sys.stderr)
+                raise typer.Exit(EXIT_INTERNAL)
+        return app.command(name)(guarded)
+    return register
 
 
-@app.command()
+@command()
 def check(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
           root: Path = RootOpt):
     """Load, validate and cross-check; print every problem as path:line: field: message."""
     from casefile.commands.build import Options, prepare
 
-    prepared = _run(prepare, Options(root=root, cases=[case] if case else None))
+    prepared = prepare(Options(root=root, cases=[case] if case else None))
     warnings = sorted(w for p in prepared for w in p.lc.warnings)
     for w in warnings:
         print(w, file=sys.stderr)
@@ -51,7 +65,7 @@ def check(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     print("0 problems found" + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
 
 
-@app.command("list")
+@command("list")
 def list_(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
           root: Path = RootOpt):
     """A table of the accused with their item counts, and the items per type."""
@@ -63,7 +77,7 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     from casefile.case.loading import load_cases
 
     console = Console()
-    for lc in _run(load_cases, root, [case] if case else None):
+    for lc in load_cases(root, [case] if case else None):
         t = Table(title=f"{lc.case.id}: {lc.case.title}")
         for col in ("accused", "name", "status", "items"):
             t.add_column(col)
@@ -83,7 +97,7 @@ def list_(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 SCHEMAS = ("case", "item", "export", "all")
 
 
-@app.command()
+@command()
 def schema(what: str = typer.Argument("all", help="case | item | export | all"),
            root: Path = RootOpt):
     """Print the JSON Schema of case.yaml, of an item's front matter, or of the JSON export.
@@ -105,7 +119,7 @@ def schema(what: str = typer.Argument("all", help="case | item | export | all"),
     print(json.dumps(out if what == "all" else out[what], indent=2, ensure_ascii=False))
 
 
-@app.command()
+@command()
 def new(type: str = typer.Argument(..., help="testimony | decree | statement | document | media"),
         case: str = typer.Option(..., "--case", help="case id"),
         id: Optional[str] = typer.Option(None, "--id", help="item id (default: new-TYPE)"),
@@ -113,17 +127,17 @@ def new(type: str = typer.Argument(..., help="testimony | decree | statement | d
     """Write a new item file with every field of TYPE, ready to fill in."""
     from casefile.commands.new import new_item
 
-    path = _run(new_item, root, case, type, id)
+    path = new_item(root, case, type, id)
     print(path)
 
 
-@app.command()
+@command()
 def init(case: str = typer.Argument(..., help="id of the new case (its folder name), e.g. 1988-massacre"),
          root: Path = RootOpt):
     """Start a case: a commented case.yaml to fill in, its folders, and an example item."""
     from casefile.commands.init import init_case
 
-    made = _run(init_case, root, case)
+    made = init_case(root, case)
     for path in made:
         print(f"created  {path}{'/' if path.is_dir() else ''}")
     at = "" if root == Path(".") else f" --root {root}"
@@ -132,7 +146,7 @@ def init(case: str = typer.Argument(..., help="id of the new case (its folder na
 
 
 
-@app.command()
+@command()
 def build(case: Optional[str] = typer.Argument(None, help="case id (default: every case under cases/)"),
           accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),
           out: Optional[Path] = typer.Option(None, "--out", help="output folder (default: ROOT/out)"),
@@ -176,7 +190,7 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
                    jobs=max(jobs, 0), force=force, max_size=limit)
     started = time.monotonic()
-    fresh = _run(up_to_date, opts)  # cheap: nothing heavy is imported when nothing changed
+    fresh = up_to_date(opts)  # cheap: nothing heavy is imported when nothing changed
     if fresh is not None and not _leftovers(opts, fresh):
         print(f"0 dossiers built, {len(fresh)} up to date, {sum(p for _, p, _ in fresh)} pages, "
               f"{time.monotonic() - started:.1f} s")
@@ -188,10 +202,10 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 
         with Progress(transient=True) as bar:
             task = bar.add_task("typesetting dossiers", total=None)
-            written = _run(run_build, opts, report=bar.console.print,
+            written = run_build(opts, report=bar.console.print,
                            progress=lambda n: bar.update(task, completed=n))
     else:
-        written = _run(run_build, opts, report=lambda line: print(line, flush=True))
+        written = run_build(opts, report=lambda line: print(line, flush=True))
     built = [w for w in written if not w.skipped]
     skipped = len(written) - len(built)
     pages = sum(w.pages for w in written)
@@ -223,7 +237,7 @@ def _leftovers(opts, fresh) -> bool:
     return any(next(f.glob(".*.tmp"), None) for f in folders if f.is_dir())
 
 
-@app.command()
+@command()
 def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by casefile build"),
            root: Optional[Path] = typer.Option(None, "--root", help="workspace whose exhibits/ to check "
                                                "(default: the current folder, if it has cases/)"),
@@ -244,7 +258,7 @@ def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by ca
     root = root if root is not None else default_root()
     bad = 0
     if edition == "public":
-        bad += _run(check_public, dossier, root, case, accused)
+        bad += check_public(dossier, root, case, accused)
         from pypdf import PdfReader
 
         try:
@@ -257,12 +271,12 @@ def verify(dossier: Path = typer.Argument(..., help="a dossier PDF written by ca
             if bad:
                 raise typer.Exit(EXIT_PROBLEMS)
             return
-    bad += _run(run_verify, dossier, root)
+    bad += run_verify(dossier, root)
     if bad:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-@app.command()
+@command()
 def sign(dossier: Path = typer.Argument(..., help="a dossier PDF written by casefile build"),
          key: Path = typer.Option(..., "--key", help="PKCS#12 file (.p12/.pfx) with the signer's certificate and key"),
          out: Optional[Path] = typer.Option(None, "--out", help="write the signed copy here (default: sign in place)"),
@@ -272,10 +286,10 @@ def sign(dossier: Path = typer.Argument(..., help="a dossier PDF written by case
     """Sign a dossier (PAdES-B-B, offline) as an incremental revision that any PDF reader can check."""
     from casefile.commands.sign import sign as run_sign
 
-    _run(run_sign, dossier, key, out, passphrase_file, reason)
+    run_sign(dossier, key, out, passphrase_file, reason)
 
 
-@app.command()
+@command()
 def export(case: Optional[str] = typer.Argument(None, help="case id (default: every case)"),
            format: str = typer.Option("csv", "--format", help="csv | json"),
            accused: Optional[list[str]] = typer.Option(None, "--accused", help="only this accused (repeatable)"),
@@ -293,4 +307,4 @@ def export(case: Optional[str] = typer.Argument(None, help="case id (default: ev
         print("--format is csv or json; --edition is public or confidential", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     opts = Options(root=root, cases=[case] if case else None, accused=accused or None, out=dossiers)
-    _run(run_export, opts, format, edition, out)
+    run_export(opts, format, edition, out)
