@@ -113,6 +113,46 @@ def test_cross_reference_prints_the_exhibit_number_as_a_link_to_it(workspace):
     assert (page, starts["EX-0001"]) in [(p, t) for p, _, t in link_annotations(pdf)]
 
 
+def test_summaries_and_notes_refer_to_items_by_exhibit_number(workspace):
+    """An item's summary, an accused's notes and the case's summary may refer to an item as
+    [@item-id] too: printed as its exhibit number, a link to it, never as the id."""
+    from conftest import CASE_YAML
+
+    workspace.write("cases/demo/case.yaml", CASE_YAML.replace(
+        "forum: Submission to a test forum\n", "forum: Submission to a test forum\nsummary: The decree ([@a1]).\n")
+        .replace("    status: at large\n", "    status: at large\n    notes: Named in [@a1]; see [@b3].\n"))
+    workspace.item("a1", date="1988-07", body="The first item.")
+    workspace.item("a2", date="1988-08", extra="summary: Recorded again in [@a1].\n")
+    workspace.item("b3", date="1988-09", accused=("beta",), body="About beta only.")
+    for edition in ("confidential", "public"):
+        build(workspace, "--edition", edition)
+        pdf = built(workspace, edition)
+        texts = [" ".join(t.split()) for t in pages_text(pdf)]
+        starts = {t.split(" — ")[0]: p for _, t, p in outline_titles(pdf) if t.startswith("EX-")}
+        sections = {t: p for _, t, p in outline_titles(pdf)}
+        assert "The decree (EX-0001)." in texts[0]
+        profile = sections["Profile of the accused"]
+        assert "Named in EX-0001; see EX-0003 (not in this dossier)." in texts[profile - 1]
+        assert "Recorded again in EX-0001." in texts[starts["EX-0002"] - 1]
+        assert "[@" not in " ".join(texts)
+        links = [(p, t) for p, _, t in link_annotations(pdf)]
+        for page in (1, profile, starts["EX-0002"]):
+            assert (page, starts["EX-0001"]) in links, (edition, page)
+
+
+def test_unknown_cross_reference_in_a_summary_or_notes_is_a_path_line_error(workspace):
+    from conftest import CASE_YAML
+
+    workspace.write("cases/demo/case.yaml", CASE_YAML.replace("    status: at large\n",
+                                                              "    status: at large\n    notes: See [@a9].\n"))
+    workspace.item("a1", extra="summary: As [@nope] says.\n")
+    code, out, err = run("check", root=workspace.path)
+    assert code == 1
+    lines = err.splitlines()
+    assert "cases/demo/case.yaml:15: accused.0.notes: cross-reference [@a9]: no item 'a9' in this case" in lines, err
+    assert "cases/demo/evidence/a1.md:10: summary: cross-reference [@nope]: no item 'nope' in this case" in lines, err
+
+
 def test_a_file_cited_by_several_exhibits_is_shown_once(workspace):
     workspace.write("exhibits/demo/article.pdf", marked_pdf("article", 3))
     for i, date in enumerate(("1988-07", "1988-08", "1988-09"), 1):

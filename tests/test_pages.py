@@ -68,7 +68,8 @@ def test_cover_names_are_centred(sample):
 
 
 def test_roles_table_leaves_out_columns_no_role_fills(sample, workspace):
-    profile = " ".join(pages_text(sample / "confidential/khomeini.pdf")[3:4])
+    khomeini = sample / "confidential/khomeini.pdf"
+    profile = " ".join(pages_text(khomeini)[p - 1] for p in section_pages(khomeini, "Profile"))
     assert "Roles and positions Title " in profile
     for empty in ("Institution", "From", "To"):
         assert f" {empty} " not in profile.split("Roles and positions")[1].split("Notes")[0]
@@ -168,3 +169,32 @@ def test_pdf_dates_are_the_cases_as_of_day(sample, workspace, monkeypatch):
     info = PdfReader(str(workspace.path / "out/demo/confidential/alpha.pdf")).metadata
     assert info["/CreationDate"] == "D:20261101000000+00'00'"  # CASE_YAML's as_of
     assert "as_of: 2026-11-01" in CASE_YAML
+
+
+def test_the_sample_refers_to_items_by_exhibit_number_never_by_id(sample):
+    """Where the sample's text refers to another item it writes [@item-id], printed as the exhibit
+    number: no printed text names an item by its id (the confidential edition's own record of
+    where an exhibit's item is, "(item ID, cases/…)", apart)."""
+    ids = [re.search(r"^id: (\S+)", p.read_text(encoding="utf-8"), re.M).group(1)
+           for p in (REPO / "cases" / SAMPLE / "evidence").rglob("*.md")]
+    assert len(ids) > 10
+    for pdf in sorted(sample.rglob("*.pdf")):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = re.sub(r"-\s+", "-", " ".join(text.split()))  # an id broken at a hyphen, joined again
+        assert "[@" not in text, pdf
+        text = re.sub(r"\(item [a-z0-9._-]+, cases/\S+\)", "", text)
+        assert [i for i in ids if i in text] == [], pdf
+
+
+def test_contents_fit_or_break_leaving_no_line_alone(sample, workspace):
+    """The sample's contents fit on one page (Khomeini's spilled one line onto a page of its
+    own); a contents longer than a page takes its last three lines to the next one together."""
+    for pdf in sorted(sample.glob("*/*.pdf")):
+        assert list(section_pages(pdf, "Contents")) == [2], pdf
+    for i in range(34):  # one-line entries: 43 of them, one more than a page holds
+        workspace.item(f"a{i:03d}", date=f"1988-08-{i % 28 + 1:02d}")
+    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, err
+    pdf = workspace.path / "out/demo/confidential/alpha.pdf"
+    assert list(section_pages(pdf, "Contents")) == [2, 3]
+    assert len(layout_lines(pdf, 3)) - 3 >= 3, layout_lines(pdf, 3)  # banner, running head, footer and 3 lines

@@ -359,6 +359,26 @@ def balance_marks(blocks: list[Block]) -> list[Block]:
     return out
 
 
+_XREF_RUN = re.compile(r"\[@([a-z0-9][a-z0-9._-]*)\]")
+# the text fields that may refer to an item as `[@item-id]`, besides a body
+REFERRING_FIELDS = ("an item's summary", "an accused's notes", "the case's summary")
+
+
+def referring_runs(text: str) -> tuple[Run, ...]:
+    """A text field that may refer to items (REFERRING_FIELDS) as runs: each `[@item-id]` an
+    "xref" run, the rest as written (no other markup is read there)."""
+    runs: list[Run] = []
+    pos = 0
+    for m in _XREF_RUN.finditer(text):
+        if m.start() > pos:
+            runs.append(Run(text[pos:m.start()]))
+        runs.append(Run(m.group(1), "xref"))
+        pos = m.end()
+    if pos < len(text):
+        runs.append(Run(text[pos:]))
+    return tuple(runs)
+
+
 def cross_references(text: str) -> list[tuple[int, str]]:
     """(line index within `text`, what stands between `[@` and `]`) for every cross-reference."""
     return [(text.count("\n", 0, m.start()), m.group(1)) for m in CROSS_REFERENCE.finditer(text)]

@@ -449,17 +449,27 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
 
 
 def _cross_reference_problems(lc: LoadedCase, items: dict[str, LoadedItem]) -> list[Problem]:
-    """Every `[@item-id]` of a body names an item of the case."""
+    """Every `[@item-id]` of a body, of an item's summary, of an accused's notes and of the
+    case's summary names an item of the case."""
     out = []
-    for li in lc.items:
-        for offset, ref in cross_references(li.body):
-            line = li.body_line + offset
+
+    def check(text: str | None, path: str, line_of, field: str):
+        for offset, ref in cross_references(text or ""):
+            line = line_of(offset)
             if not XREF_ID.match(ref):
-                out.append(Problem(li.path, line, "body", f"cross-reference [@{ref}]: write [@item-id], the id of "
-                                                          f"an item of this case (lower-case letters, digits, '.', "
-                                                          f"'_', '-')"))
+                out.append(Problem(path, line, field, f"cross-reference [@{ref}]: write [@item-id], the id of "
+                                                      f"an item of this case (lower-case letters, digits, '.', "
+                                                      f"'_', '-')"))
             elif ref not in items:
-                out.append(Problem(li.path, line, "body", f"cross-reference [@{ref}]: no item '{ref}' in this case"))
+                out.append(Problem(path, line, field, f"cross-reference [@{ref}]: no item '{ref}' in this case"))
+
+    check(lc.case.summary, lc.case_path, lambda _: line_for(lc.lines, ("summary",), 1), "summary")
+    for i, a in enumerate(lc.case.accused):
+        check(a.notes, lc.case_path, lambda _, i=i: line_for(lc.lines, ("accused", i, "notes"), 1),
+              f"accused.{i}.notes")
+    for li in lc.items:
+        check(li.item.summary, li.path, lambda _, li=li: li.line_of("summary"), "summary")
+        check(li.body, li.path, lambda offset, li=li: li.body_line + offset, "body")
     return out
 
 

@@ -16,7 +16,7 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from casefile.case.body import Block, Run, balance_marks, parse_body, strip_marks
+from casefile.case.body import Block, Run, balance_marks, parse_body, referring_runs, strip_marks
 from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
 from casefile.case.lockfile import DOCUMENT_WIDTH, document_label, label
@@ -99,6 +99,7 @@ class Exhibit:
     pinpoints: tuple = ()  # per source: the evidence number of the page its locator names, or None
     item_id: str = ""
     public_withheld: bool = False  # confidential edition: the public edition withholds this item
+    summary: Block | None = None  # the item's summary, its cross-references given exhibit numbers
 
     @property
     def id(self) -> str:
@@ -125,6 +126,8 @@ class Dossier:
     evidence_prefix: str = ""  # the case's stamp prefix: evidence numbers are PREFIX-DOCUMENT-PAGE
     removed: tuple[str, ...] = ()  # public edition: what was taken out, in words (nothing: ())
     gaps: list = field(default_factory=list)  # (first number, last number, why) missing from this dossier
+    notes: Block | None = None  # the accused's notes, cross-references given exhibit numbers
+    summary: Block | None = None  # the case's summary, likewise
 
     @property
     def public(self) -> bool:
@@ -236,6 +239,13 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
             continue
         chosen = sorted((li for li in lc.items if acc.id in li.item.accused), key=lambda li: numbers[li.item.id])
         in_dossier = {li.item.id for li in chosen}
+
+        def referring(text: str | None) -> Block | None:
+            """A text field's `[@item-id]`s given their exhibit numbers (links within this dossier)."""
+            if not text:
+                return None
+            return _cross_referenced([Block("p", referring_runs(text))], numbers, in_dossier, prefix, width)[0]
+
         exhibits = []
         removed = set()
         for li in chosen:
@@ -287,7 +297,8 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
             if withheld:
                 data, blocks, ex_files, pins = _withheld_item(data), [], [], []
             exhibits.append(Exhibit(number, data, blocks, ex_files, li.path, withheld, tuple(pins), li.item.id,
-                                    public_withheld=not public and li.item.confidential))
+                                    public_withheld=not public and li.item.confidential,
+                                    summary=referring(data["summary"])))
         _place_files(exhibits)
         acc_data = next(a for a in case_data["accused"] if a["id"] == acc.id)
         code = stamp_code(acc)
@@ -295,7 +306,8 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
         out.append(Dossier(case_data, acc_data, edition, exhibits, fingerprints[acc.id],
                            f"{case.numbering.stamp_prefix}-{code}", acc.id,
                            evidence_prefix=case.numbering.stamp_prefix, gaps=gaps,
-                           removed=tuple(k for k in REMOVALS if k in removed)))
+                           removed=tuple(k for k in REMOVALS if k in removed),
+                           notes=referring(acc_data.get("notes")), summary=referring(case_data.get("summary"))))
     return out
 
 

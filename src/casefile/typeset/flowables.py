@@ -179,12 +179,12 @@ class ContentsEntry(Flowable):
         self.width = aw
         self.avail = aw - self.indent - self.numw - 8
         self.pw, self.ph = self.para.wrap(self.avail, ah)
-        self.height = self.ph + 3
+        self.height = self.ph + 2
         return aw, self.height
 
     def draw(self):
         c = self.canv
-        self.para.drawOn(c, self.indent, 3)
+        self.para.drawOn(c, self.indent, 2)
         # dot leaders from the end of the last line to the number
         last = self.para.blPara.lines[-1]
         extra = last[0] if isinstance(last, tuple) else last.extraSpace
@@ -196,10 +196,10 @@ class ContentsEntry(Flowable):
             c.setLineWidth(0.9)
             c.setLineCap(1)
             c.setDash([0, 4], 0)
-            c.line(x1 - 4 * int((x1 - x0) / 4), 6.3, x1, 6.3)
+            c.line(x1 - 4 * int((x1 - x0) / 4), 5.3, x1, 5.3)
             c.restoreState()
         c.saveState()
-        c.translate(self.width, 6)
+        c.translate(self.width, 5)
         c.doForm(self.state.contents_form(self.key))
         c.restoreState()
         link(c, self.key, (0, 0, self.width, self.height))
