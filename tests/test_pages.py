@@ -198,3 +198,10 @@ def test_contents_fit_or_break_leaving_no_line_alone(sample, workspace):
     pdf = workspace.path / "out/demo/confidential/alpha.pdf"
     assert list(section_pages(pdf, "Contents")) == [2, 3]
     assert len(layout_lines(pdf, 3)) - 3 >= 3, layout_lines(pdf, 3)  # banner, running head, footer and 3 lines
+
+
+def test_index_of_exhibits_keeps_a_date_on_one_line(sample):
+    pdf = sample / "confidential/khomeini.pdf"
+    text = [line for p in section_pages(pdf, "Index of exhibits") for line in layout_lines(pdf, p)]
+    for day in ("25 August 1988", "18 September 2013", "17 July 2020"):
+        assert any(re.search(re.escape(day) + r"\s+\d+$", line) for line in text), (day, text)  # date, page

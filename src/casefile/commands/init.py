@@ -17,7 +17,7 @@ CASE_TEMPLATE = """\
 # An empty value (nothing after the colon) means "no value": leave optional fields empty or remove
 # them. Write only what your sources say; mark what you supply yourself (supplied_by_compiler).
 
-id: {id}                          # the name of this folder
+id: {id_field}# the name of this folder
 title: ""                         # required: the case's title
 forum: ""                         # required: the court, prosecutor or UN body the dossiers are for
 prepared_by: ""                   # required: who prepared the dossiers
@@ -82,7 +82,7 @@ def init_case(root: Path, case_id: str) -> list[Path]:
             folder.mkdir(parents=True)
             made.append(folder)
     path = case_dir / "case.yaml"
-    atomic_write(path, CASE_TEMPLATE.format(id=case_id).encode("utf-8"))
+    atomic_write(path, CASE_TEMPLATE.format(id=case_id, id_field=f"{case_id} ".ljust(30)).encode("utf-8"))
     made.append(path)
     example = case_dir / "evidence" / f"{EXAMPLE_ID}.md"
     if not example.exists():
