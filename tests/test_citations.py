@@ -364,3 +364,62 @@ def test_sample_dossiers_show_each_file_once_and_their_citations_are_live(tmp_pa
                     assert starts[number] in targets.get(i, set()), (pdf.name, i, number)
                     xrefs += 1
         assert pinpoints > 0 and (xrefs > 0 or "raisi" in pdf.name), (pdf.name, pinpoints, xrefs)
+
+
+def _notes(lines: int) -> str:
+    """A text file of `lines` lines; every fifth is long (it wraps), the tenth empty."""
+    out = []
+    for n in range(1, lines + 1):
+        if n % 10 == 0:
+            out.append("")
+        elif n % 5 == 0:
+            out.append(f"TEXTLINE-{n} " + "a long line that wraps on the page " * 8)
+        else:
+            out.append(f"TEXTLINE-{n} said the witness")
+    return "\r\n".join(out) + "\r\n\r\n"
+
+
+def test_a_line_locator_of_a_typeset_text_file_links_to_the_page_showing_that_line(workspace):
+    workspace.write("exhibits/demo/notes.txt", _notes(241))
+    sources = ('  - title: Notes\n    file: notes.txt\n    locator: "answer 7 (line 187 of the stored file)"\n'
+               '  - title: Notes\n    file: notes.txt\n    locator: "line 3"\n')
+    cite(workspace, "a1", ["notes.txt"], sources=sources)
+    cite(workspace, "a2", ["notes.txt"], date="1988-09",  # shown once: a2's link goes to a1's pages
+         sources='  - title: Notes\n    file: notes.txt\n    locator: "line 121"\n')
+    build(workspace)
+    for edition in ("confidential", "public"):
+        pdf = built(workspace, edition)
+        texts = pages_text(pdf)
+        starts = {t.split(" — ")[0]: p for _, t, p in outline_titles(pdf) if t.startswith("EX-")}
+        shows = {}  # line -> page showing it, read from the page: its number in the margin, then its text
+        layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                check=True).stdout.split("\f")
+        for i, t in enumerate(layout, 1):
+            for n in re.findall(r"(?m)^\s*(\d+)\s+TEXTLINE-(\d+)\b", t):
+                assert n[0] == n[1], (i, n)  # the margin number is the stored file's line number
+                shows[int(n[1])] = i
+        assert len(shows) == 241 - 24 and len(set(shows.values())) > 3
+        for item, line in (("EX-0001", 187), ("EX-0001", 3), ("EX-0002", 121)):
+            page = starts[item]
+            assert f"(at DM-0001, line {line})" in texts[page - 1].replace("\n", " ")
+            targets = [t for p, _, t in link_annotations(pdf) if p == page]
+            assert shows[line] in targets, (edition, item, line, shows[line], targets)
+        # each page of the file says which lines it shows; the file's row gives them all
+        for line, page in shows.items():
+            name = "notes.txt" if edition == "confidential" else "file 1"
+            lo, hi = map(int, re.search(rf"EX-0001 · {name} · lines (\d+)–(\d+) of 241", texts[page - 1]).groups())
+            assert lo <= line <= hi and "DM-0001" in footer_numbers(pdf, re.compile(r"DM-\d{4}"))[page]
+        assert "DM-0001, lines 1–241" in " ".join(texts[starts["EX-0001"] - 1:starts["EX-0001"] + 1])
+        assert not ERN.search(" ".join(texts)), "a typeset text file's page given a page evidence number"
+
+
+def test_a_line_locator_beyond_a_text_file_is_an_error_at_its_line(workspace):
+    workspace.write("exhibits/demo/notes.txt", _notes(12))
+    cite(workspace, "a1", ["notes.txt"],
+         sources='  - title: Notes\n    file: notes.txt\n    locator: "paragraph 2 (line 13 of the stored file)"\n')
+    code, out, err = run("check", root=workspace.path)
+    assert code == 1
+    m = re.search(r"cases/demo/evidence/a1\.md:(\d+): sources\.0\.locator: line 13, but notes\.txt has 12 lines", err)
+    assert m, err
+    text = (workspace.path / "cases/demo/evidence/a1.md").read_text().split("\n")
+    assert text[int(m.group(1)) - 1].strip().startswith("locator:")

@@ -350,8 +350,13 @@ def test_long_text_file_breaks_across_stamped_pages(workspace):
     n = last - first + 1
     assert n >= 5
     texts = pages_text(pdf)
+    spans = []  # each page says which lines of the stored file it shows: together, all 603 in order
     for k in range(n):
-        assert f"EX-0001 · notes.txt · page {k + 1} of {n}" in texts[first - 1 + k]
+        m = re.search(r"EX-0001 · notes\.txt · lines? (\d+)(?:–(\d+))? of 603", texts[first - 1 + k])
+        assert m, texts[first - 1 + k][-300:]
+        spans.append((int(m.group(1)), int(m.group(2) or m.group(1))))
+    assert spans[0][0] == 1 and spans[-1][1] == 603
+    assert all(b[0] in (a[1], a[1] + 1) for a, b in zip(spans, spans[1:])), spans
     assert "line 0000" in texts[first - 1]
     assert "THE LAST LINE" in texts[last - 1]
     joined = " ".join(texts[first - 1:last])

@@ -26,7 +26,7 @@ from casefile.commands.submissions import make_submissions
 from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
-from casefile.dossier.citations import line_files, pinpoints
+from casefile.dossier.citations import line_files, pinpoints, stored_lines
 from casefile.dossier.editions import (EDITIONS, explain_leaks, leak_terms, name_part_warnings, policy,
                                        policy_problems)
 from casefile.dossier.sections import AFTER_EXHIBITS, page_ranges
@@ -114,15 +114,17 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=
             st = path.stat()
             key = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
             hit = cache.get(name)
-            hit = hit if isinstance(hit, list) and len(hit) == 8 else None
+            hit = hit if isinstance(hit, list) and len(hit) == 9 else None
             if hit and hit[:4] == key and not force:
                 info = FileInfo(name, path, st.st_size, hit[4], kind, "", pages=hit[5],
-                                untexted=tuple(hit[6]), page_sizes=tuple(tuple(x) for x in hit[7]), stat_key=key)
+                                untexted=tuple(hit[6]), page_sizes=tuple(tuple(x) for x in hit[7]), stat_key=key,
+                                lines=hit[8])
             else:
                 data = path.read_bytes()
                 if not data:
                     raise CaseError([Problem(shown, 0, "file", "the file is empty")])
                 sha = hashlib.sha256(data).hexdigest()
+                lines = len(stored_lines(data)) if kind == "text" else 0
                 if hit and hit[4] == sha:  # the same bytes (only the times changed): the same facts
                     pages, untexted, sizes = hit[5], tuple(hit[6]), tuple(tuple(x) for x in hit[7])
                 elif kind == "pdf":
@@ -134,7 +136,7 @@ def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=
                 else:
                     pages, untexted, sizes = 0, (), ()
                 info = FileInfo(name, path, len(data), sha, kind, "", pages=pages, untexted=untexted,
-                                page_sizes=sizes, stat_key=key)
+                                page_sizes=sizes, stat_key=key, lines=lines)
             if intake is not None:
                 li, i = uses[0]
                 where[shown] = name
@@ -664,7 +666,7 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
         state = work.states[cid]
         state.update(version=__version__, code=work.code, lock=lock_stat(opts, cid), signature=plan.signatures.get(cid),
                      # the stat taken before the bytes were read: a change after it is seen next time
-                     files={name: [*f.stat_key, f.sha256, f.pages, list(f.untexted), f.page_sizes]
+                     files={name: [*f.stat_key, f.sha256, f.pages, list(f.untexted), f.page_sizes, f.lines]
                             for name, f in sorted(p.files.items())})
         # forget dossiers that are gone
         state["dossiers"] = {k: v for k, v in state.get("dossiers", {}).items()

@@ -64,9 +64,19 @@ class FileInfo:
     placed_in: str | None = None  # the exhibit whose pages show this file, when it is another one
     cited_by: tuple = ()  # numbers of the exhibits of the dossier citing this file (filled for the placed one)
 
+    lines: int = 0  # a text file: its stored lines, numbered on the pages the dossier typesets
+    cited_lines: tuple = ()  # a text file: the lines locators link to (each a link target)
+
     def evidence_number(self, page: int) -> str:
-        """The permanent number of page `page` (1-based) of this file."""
+        """The permanent number of page `page` (1-based) of this file (not of a text file: see
+        line_mark)."""
         return f"{self.document_label}-{page:0{DOCUMENT_WIDTH}d}"
+
+    def line_mark(self, line: int) -> str:
+        """A text file's permanent pinpoint: its document and a line of the stored file
+        ("IR88-0004, line 6"). Its pages are typeset by casefile, so where they break is not
+        the file's: the line is what never moves."""
+        return f"{self.document_label}, line {line}"
     # a converted file (intake): the PDF drawn in its place; sha256 and size above stay the original's
     rendition: Path | None = None
     rendition_sha256: str = ""
@@ -195,6 +205,18 @@ def _place_files(exhibits: list) -> None:
             else:
                 f.cited_by = (ex.number,)
                 first[key] = f
+    # a text file's lines that locators link to, from any exhibit citing it: the page showing the
+    # file (once) gives each a link target
+    lines: dict[str, set] = {}
+    for ex in exhibits:
+        for pin in ex.pinpoints:
+            if pin and ", line " in pin:
+                doc, n = pin.rsplit(", line ", 1)
+                lines.setdefault(doc, set()).add(int(n))
+    for ex in exhibits:
+        for f in ex.files:
+            if f.kind == "text" and f.document_label in lines:
+                f.cited_lines = tuple(sorted(lines[f.document_label]))
 
 
 def _withheld_item(data: dict) -> dict:
@@ -293,7 +315,12 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
             for i in range(len(li.item.sources)):
                 t = targets.get((li.item.id, i))
                 f = shown_files.get(t.path) if t else None
-                pins.append(f.evidence_number(t.page) if f is not None and f.document else None)
+                if f is None or not f.document:
+                    pins.append(None)
+                elif f.kind == "text":
+                    pins.append(f.line_mark(t.line) if t.line else None)
+                else:
+                    pins.append(f.evidence_number(t.page))
             if withheld:
                 data, blocks, ex_files, pins = _withheld_item(data), [], [], []
             exhibits.append(Exhibit(number, data, blocks, ex_files, li.path, withheld, tuple(pins), li.item.id,
@@ -518,12 +545,14 @@ def paragraph_counts(ex: Exhibit) -> tuple[int, int]:
 
 
 def evidence_range(f: FileInfo) -> str:
-    """The evidence numbers of a file's pages: "IR88-0003-0001 to IR88-0003-0004" (a text
-    file's pages are counted when it is typeset: its first number and "…")."""
-    count = f.pages if f.kind == "pdf" else max(f.pages, 1) if f.kind == "image" else (1 if f.kind == "media" else None)
+    """The evidence numbers of a file's pages: "IR88-0003-0001 to IR88-0003-0004"; a text
+    file, typeset by casefile, is cited by its document and line: "IR88-0004, lines 1–52"."""
+    if f.kind == "text":
+        return f"{f.document_label}, line 1" if f.lines == 1 else f"{f.document_label}, lines 1–{f.lines}"
+    count = f.pages if f.kind == "pdf" else max(f.pages, 1)
     if count == 1:
         return f.evidence_number(1)
-    return f"{f.evidence_number(1)} to {f.evidence_number(count) if count else '…'}"
+    return f"{f.evidence_number(1)} to {f.evidence_number(count)}"
 
 
 def charges_of(d: Dossier, item: dict) -> list[tuple[str, list[str]]]:

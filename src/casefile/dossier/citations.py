@@ -5,7 +5,8 @@ A source's `file` names its stored copy. The exhibit file it stands for is the i
 file with that path, else with that file name, else with that name's stem (`003_x.txt`, a
 stored text, is set with its lines numbered as `sources/003_x.pdf`). A locator naming a page
 links to that page of the file; one naming a line links to the page holding that line, for a
-PDF whose lines are numbered (see pdf/numbered_lines.py).
+PDF whose lines are numbered (see pdf/numbered_lines.py) and for a text file, which the dossier
+typesets with the stored file's lines numbered in the margin (stored_lines: the same lines).
 """
 
 from __future__ import annotations
@@ -20,7 +21,16 @@ from casefile.errors import Problem
 @dataclass(frozen=True)
 class Target:
     path: str  # the exhibit file, under exhibits/<case-id>/
-    page: int  # 1-based page of that file
+    page: int  # 1-based page of that file (1 for a text file: its pages are the dossier's)
+    line: int = 0  # a line of a text file (1-based), typeset with its number: the link goes to it
+
+
+def stored_lines(data: bytes) -> list[str]:
+    """The lines of a stored text file, as the dossier numbers them: split at LF, CR LF or CR,
+    after a leading byte-order mark, without the empty lines at its end."""
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.rstrip("\n").split("\n")
 
 
 def source_file(item, source) -> str | None:
@@ -61,6 +71,13 @@ def pinpoints(lc, files: dict, line_pages: dict) -> tuple[dict, list[Problem]]:
             f = files[path]
             where = (li.path, li.line_of("sources", i, "locator"), f"sources.{i}.locator")
             pages = f.pages if f.kind == "pdf" else 1
+            if f.kind == "text" and pin.kind == "line":
+                if pin.number > f.lines:
+                    problems.append(Problem(*where, f"line {pin.number}, but {path} has {f.lines} "
+                                                    f"line{'s' if f.lines != 1 else ''}"))
+                    continue
+                out[(li.item.id, i)] = Target(path, 1, pin.number)
+                continue
             if pin.kind == "page":
                 if f.kind == "text":
                     continue  # pages of a typeset text are the dossier's, not the file's

@@ -252,8 +252,14 @@ def check_evidence_numbers(lc: LoadedCase, sub: LoadedSubmission, files: dict[st
             labels.append(label)
             if c.evidence.startswith(label + "-"):
                 page = int(c.evidence[len(label) + 1:])
-                count = f.pages if f.kind == "pdf" else (None if f.kind == "text" else max(f.pages, 1))
-                if page < 1 or (count is not None and page > count):
+                if f.kind == "text":
+                    out.append(Problem(sub.path, c.line, "citation",
+                                       f"pinpoint {c.evidence} of @{c.key}: {ef.file} is a text file, typeset by "
+                                       f"casefile with its lines numbered: its pages have no evidence numbers "
+                                       f"(cite a line: [@{c.key}, line 6])"))
+                    break
+                count = f.pages if f.kind == "pdf" else max(f.pages, 1)
+                if page < 1 or page > count:
                     out.append(Problem(sub.path, c.line, "citation",
                                        f"pinpoint {c.evidence} of @{c.key}: {ef.file} has {count} "
                                        f"page{'s' if count != 1 else ''} ({label}-{1:04d} to {label}-{count:04d})"))

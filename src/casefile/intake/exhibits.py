@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from casefile.dossier.assembly import FileInfo, file_kind
+from casefile.dossier.citations import stored_lines
 from casefile.errors import CaseError, Problem, fail
 from casefile.intake import ocr
 from casefile.intake.cache import Cache, cache_key
@@ -138,6 +139,8 @@ class Intake:
                                                  f"({p['type']})", part_of=info.path,
                            page_sizes=tuple(tuple(x) for x in p["page_sizes"]),
                            pages=len(p["page_sizes"]) if file_kind(p["name"]) == "pdf" else 0)
+            if sub.kind == "text":  # an attached text is typeset with its lines numbered
+                sub.lines = len(stored_lines(Path(sub.abspath).read_bytes()))
             sub = self._take(sub, f"{shown} › {p['name']}", languages, depth + 1, top, parts)
             subs += [sub, *sub.parts]
             sub.parts = []

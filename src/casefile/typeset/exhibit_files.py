@@ -22,15 +22,16 @@ from contextlib import contextmanager
 from reportlab import rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from casefile.dossier.citations import stored_lines
 from casefile.dossier.editions import WITHHELD_NOTE
 from casefile.dossier.sections import file_end_key, file_key
 from casefile.pdf.images import image_facts, open_image, printable
 from casefile.typeset import rtl
 from casefile.typeset.exhibit_pages import ExhibitPages, checked_bytes
 from casefile.typeset.flowables import Anchor, PageBreakIfNotTop, PageSize, RenderState
-from casefile.typeset.styles import IMAGE_DPI, PageGeometry, file_page, image_page
+from casefile.typeset.styles import GREY, IMAGE_DPI, file_page, image_page
 from casefile.typeset.text_layer import NOTE as TEXT_LAYER_NOTE
 from casefile.typeset.text_layer import draw_text_layer
 
@@ -120,14 +121,12 @@ def file_flowables(ex, mk) -> list:
                     out += [_StampSetter(ex.number, f, key, len(sizes), st)] + _withheld_page(f, p, len(sizes), s)
                 else:
                     out.append(FilePage(ex.number, f, p, len(sizes), st, box))
-        elif f.kind == "text":
-            def make():
-                return [Paragraph(mk.text(f"{ex.number} · {f.shown} (text file, as stored; long lines are "
-                                           f"wrapped, continuation lines indented)"), s["note"])] + \
-                    _text_flowables(f, mk, s["small"])
-            stamp.count = _pages_needed(make(), st.page)
-            for flowable in make():
-                out += [flowable, _StampSetter(ex.number, f, key, stamp.count, st)]
+        elif f.kind == "text":  # its lines numbered: a line, not a page, is what a locator names
+            lines = _TextLines(ex.number, f, st)
+            out.append(Paragraph(mk.text(f"{ex.number} · {f.shown} (text file, as stored, its lines numbered "
+                                         f"in the margin; long lines are wrapped, continuation lines "
+                                         f"indented)"), s["note"]))
+            out += _text_flowables(f, mk, s["small"], lines)
         else:
             out += [stamp] + _placeholder(f, s, "This file cannot be printed. It is identified by its SHA-256 "
                                                 "above; a copy is attached to this PDF only when it is built "
@@ -183,45 +182,94 @@ def mark_evidence(c, state: RenderState, number: str):
     c.bookmarkPage(number)
 
 
-def _pages_needed(flowables: list, page: PageGeometry) -> int:
-    """How many pages the flowables take when they start on a fresh page of the dossier's
-    content box (a trial layout, discarded), so a stamp can say "page 2 of 5" in one pass."""
-    doc = BaseDocTemplate(io.BytesIO(), pagesize=page.size, invariant=1)
-    doc.addPageTemplates([PageTemplate("p", frames=[Frame(*page.frame, leftPadding=0, rightPadding=0,
-                                                          topPadding=0, bottomPadding=0)])])
-    doc.build(flowables)
-    return doc.page
-
-
 _MAX_LINE = 1000  # characters: longer lines are set in pieces, so no piece outgrows a page
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _text_flowables(f, mk, style) -> list:
-    """A text file, one flowable per line: long lines wrap (with a hanging indent), runs of
-    spaces are kept, characters the fonts cannot draw become U+FFFD. The bytes typeset are the
-    bytes whose SHA-256 the dossier records (checked)."""
-    text = checked_bytes(f).decode("utf-8", errors="replace").lstrip("\ufeff")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
-    text = _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", text))
-    for ch in rtl.missing_glyphs(text):
-        text = text.replace(ch, "\ufffd")
+class _TextLines:
+    """What the pages of one typeset text file show: each page's first and last line (its stamp
+    "EX-0007 · notes.txt · lines 53–104 of 120", at the bottom right its document number), and
+    a link target at each line a locator names (exhibit pages link to "IR88-0004, line 6")."""
+
+    def __init__(self, number: str, file, state: RenderState):
+        self.number, self.file, self.state = number, file, state
+        self.pages: dict[int, list[int]] = {}
+        self.cited = set(file.cited_lines)
+
+    def drawn(self, c, line: int, first: bool, top: float):
+        page = c.getPageNumber()
+        span = self.pages.setdefault(page, [line, line])
+        span[0], span[1] = min(span[0], line), max(span[1], line)
+        lo, hi = span
+        f, st = self.file, self.state
+        shown = f"line {lo}" if lo == hi else f"lines {lo}–{hi}"
+        st.stamps[page] = f"{self.number} · {stamp_name(f)} · {shown} of {f.lines}"
+        if f.document_label and not f.withheld:
+            st.evidence[page] = f.document_label
+        if first and line in self.cited:
+            key = f.line_mark(line)
+            c.bookmarkHorizontal(key, 0, top)
+            st.pages[key] = page
+
+
+class _NumberedLine(Flowable):
+    """One line of a stored text file, its number in the margin; the part of a long line carried
+    over to the next page goes without the number (and tells that page it shows the line)."""
+
+    GUTTER = 26
+
+    def __init__(self, line: int, inner, record: _TextLines, size: float, first: bool = True):
+        super().__init__()
+        self.line, self.inner, self.record, self.size, self.first = line, inner, record, size, first
+        self.width = self.height = 0
+
+    def wrap(self, aw, ah):
+        _, self.height = self.inner.wrap(aw - self.GUTTER, ah)
+        self.width = aw
+        return aw, self.height
+
+    def split(self, aw, ah):
+        parts = self.inner.split(aw - self.GUTTER, ah)
+        return [_NumberedLine(self.line, p, self.record, self.size, self.first and i == 0)
+                for i, p in enumerate(parts)]
+
+    def draw(self):
+        c = self.canv
+        if self.first:
+            c.saveState()
+            c.setFont(rtl.FONT_REGULAR, self.size - 1.5)
+            c.setFillColor(GREY)
+            c.drawRightString(self.GUTTER - 8, self.height - self.size, str(self.line))
+            c.restoreState()
+        self.inner.drawOn(c, self.GUTTER, 0)
+        self.record.drawn(c, self.line, self.first, self.height)
+
+
+def _text_flowables(f, mk, style, record: _TextLines) -> list:
+    """A text file, one flowable per line of the stored file (dossier/citations.stored_lines),
+    numbered: long lines wrap (with a hanging indent), runs of spaces are kept, characters the
+    fonts cannot draw become U+FFFD. The bytes typeset are the bytes whose SHA-256 the dossier
+    records (checked)."""
     line_style = ParagraphStyle("textfile", parent=style, leftIndent=14, firstLineIndent=-14, spaceAfter=0,
                                 spaceBefore=0)
     out = []
-    lines = []
-    for line in text.rstrip("\n").split("\n"):
-        lines += [line[i:i + _MAX_LINE] for i in range(0, len(line), _MAX_LINE)] or [line]
-    for line in lines:
-        if not line.strip():
-            out.append(Spacer(1, line_style.leading))
-        elif rtl.is_mainly_rtl(line):
-            out.append(rtl.RTLParagraph(" ".join(line.split()), line_style.fontName, line_style.fontSize,
-                                        line_style.leading))
-        else:
-            stripped = line.lstrip(" ")
-            line = "\u00a0" * (len(line) - len(stripped)) + re.sub(r"(?<= ) ", "\u00a0", stripped)
-            out.append(Paragraph(mk.text(line), line_style))
+    for n, line in enumerate(stored_lines(checked_bytes(f)), 1):
+        line = line.expandtabs(4)
+        line = _CONTROL.sub("\ufffd", unicodedata.normalize("NFC", line))
+        for ch in rtl.missing_glyphs(line):
+            line = line.replace(ch, "\ufffd")
+        pieces = [line[i:i + _MAX_LINE] for i in range(0, len(line), _MAX_LINE)] or [line]
+        for k, piece in enumerate(pieces):
+            if not piece.strip():
+                inner = Spacer(1, line_style.leading)
+            elif rtl.is_mainly_rtl(piece):
+                inner = rtl.RTLParagraph(" ".join(piece.split()), line_style.fontName, line_style.fontSize,
+                                         line_style.leading)
+            else:
+                stripped = piece.lstrip(" ")
+                piece = "\u00a0" * (len(piece) - len(stripped)) + re.sub(r"(?<= ) ", "\u00a0", stripped)
+                inner = Paragraph(mk.text(piece), line_style)
+            out.append(_NumberedLine(n, inner, record, line_style.fontSize, first=k == 0))
     return out
 
 
