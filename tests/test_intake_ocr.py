@@ -7,9 +7,12 @@ from fictional text drawn with the shipped Vazirmatn font."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,3 +234,81 @@ def test_ocr_text_feeds_the_names_index_and_the_export(scans):
     assert code == 0, err
     data = json.loads(next((scans.path / "p").glob("*.json")).read_text(encoding="utf-8"))
     assert all(f["machine_read_text"] is None for e in data["exhibits"] for f in e["files"])
+
+
+PUB = "out/demo/public/alpha.pdf"
+PATH = os.environ["PATH"]
+
+
+def test_ocr_text_feeds_the_public_check_and_a_tool_installed_later_is_used_without_force(scans, tmp_path,
+                                                                                          monkeypatch):
+    from conftest import pages_text
+
+    def withheld(pdf):
+        return sum(1 for t in pages_text(pdf) for _ in re.finditer(r"is withheld from the public edition: it has "
+                                                                   r"no text the leak check can read", t))
+
+    # no Tesseract: the scans cannot be read, so the public edition withholds them
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    assert withheld(scans.path / PUB) == 3
+    assert "Statement of the fictional witness" not in " ".join(pages_text(scans.path / PUB))
+    # Tesseract installed since: the next build (no --force) reads the scans, and the public
+    # edition shows them, their OCR text searched by the leak check instead
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{PATH}")
+    log = fake_tesseract(tmp_path / "bin")
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    assert "OCR by Tesseract: 3 page(s) to read" in out and "2 dossiers built" in out
+    assert len([line for line in log.read_text().splitlines() if "tsv" in line]) == 3
+    assert withheld(scans.path / PUB) == 0
+    public = " ".join(pages_text(scans.path / PUB))
+    assert "Statement of the fictional witness Anna Example" in public and PERSIAN[0] in public
+    m = json.loads(PdfReader(str(scans.path / PUB)).attachments["casefile-manifest.json"][0])
+    assert all(not f.get("withheld_pages") for e in m["exhibits"] for f in e.get("files", []))
+    first = {p: p.read_bytes() for p in (scans.path / "out/demo").rglob("*.pdf")}
+    # nothing changed: up to date, nothing read again
+    code, out, err = run("build", root=scans.path)
+    assert code == 0 and out.startswith("0 dossiers built"), out + err
+    assert len([line for line in log.read_text().splitlines() if "tsv" in line]) == 3
+    # Tesseract upgraded (another version line): its pages are read again, without --force;
+    # the same text, so the same dossiers
+    tool = tmp_path / "bin" / "tesseract"
+    tool.write_text(tool.read_text().replace("#!/bin/sh\n", "#!/bin/sh\n[ \"$1\" = --version ] && "
+                                             "{ echo 'tesseract 99.0.0-fictional'; exit 0; }\n", 1))
+    code, out, err = run("build", root=scans.path)
+    assert code == 0, err
+    assert len([line for line in log.read_text().splitlines() if "tsv" in line]) == 6
+    assert {p: p.read_bytes() for p in first} == first
+
+
+def test_ocr_shows_its_progress(scans, tmp_path):
+    # without a terminal: how many pages, then a line as they are read
+    code, out, err = run("build", "--jobs", "2", root=scans.path)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "OCR by Tesseract: 3 page(s) to read, 2 at a time" in lines
+    assert [line for line in lines if line.startswith("OCR: ")] == [f"OCR: {n}/3 pages read" for n in (1, 2, 3)]
+    # on a terminal: a progress bar counting the pages
+    import pty
+
+    shutil.rmtree(scans.path / "out")
+    main, child = pty.openpty()
+    p = subprocess.Popen([str(Path(sys.executable).with_name("casefile")), "build", "--root", str(scans.path)],
+                         stdin=child, stdout=child, stderr=child, env={**os.environ, "COLUMNS": "120"})
+    os.close(child)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the build ended: the terminal is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    assert p.wait() == 0, seen.decode("utf-8", "replace")
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode("utf-8", "replace"))
+    for n in range(4):
+        assert f"OCR: {n}/3 pages read" in shown, shown

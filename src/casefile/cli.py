@@ -190,7 +190,9 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                    frozen=frozen, accept_changes=accept_changes or [], attach_media=attach_media,
                    jobs=max(jobs, 0), force=force, max_size=limit)
     started = time.monotonic()
-    fresh = up_to_date(opts)  # cheap: nothing heavy is imported when nothing changed
+    from casefile.intake.converters import tools_signature
+
+    fresh = up_to_date(opts, tools_signature())  # cheap: nothing heavy is imported when nothing changed
     if fresh is not None and not _leftovers(opts, fresh):
         print(f"0 dossiers built, {len(fresh)} up to date, {sum(p for _, p, _ in fresh)} pages, "
               f"{time.monotonic() - started:.1f} s")
@@ -202,10 +204,20 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 
         with Progress(transient=True) as bar:
             task = bar.add_task("typesetting dossiers", total=None)
+            ocr_task = bar.add_task("OCR", total=None, visible=False)
+
+            def ocr_progress(done: int, total: int):
+                bar.update(ocr_task, completed=done, total=total, visible=True,
+                           description=f"OCR: {done}/{total} pages read", refresh=True)
+
             written = run_build(opts, report=bar.console.print,
-                           progress=lambda n: bar.update(task, completed=n))
+                               progress=lambda n: bar.update(task, completed=n), ocr_progress=ocr_progress)
     else:
-        written = run_build(opts, report=lambda line: print(line, flush=True))
+        def ocr_lines(done: int, total: int):  # without a terminal: a line at each tenth (and the last)
+            if done and (done == total or done * 10 // total != (done - 1) * 10 // total):
+                print(f"OCR: {done}/{total} pages read", flush=True)
+
+        written = run_build(opts, report=lambda line: print(line, flush=True), ocr_progress=ocr_lines)
     built = [w for w in written if not w.skipped]
     skipped = len(written) - len(built)
     pages = sum(w.pages for w in written)

@@ -33,6 +33,7 @@ from casefile.dossier.sections import AFTER_EXHIBITS, page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
 from casefile.intake.cache import CACHE_NAME
+from casefile.intake.converters import tools_signature
 from casefile.intake.exhibits import Intake, derived_fingerprint
 from casefile.output.atomic import atomic_write, clean_leftovers, io_error, unlink, write_temporary
 from casefile.output.freshness import (
@@ -275,16 +276,17 @@ def template_files(root: Path) -> list[Path]:
     return [chosen[k] for k in sorted(chosen)]
 
 
-def prepare(opts: Options, report=None) -> list[Prepared]:
+def prepare(opts: Options, report=None, ocr_progress=None) -> list[Prepared]:
     """Load, check, number. Raise CaseError with every problem; write no dossier (intake's
-    conversions and OCR go to its cache beside the output; `report` gets a line for each)."""
+    conversions and OCR go to its cache beside the output; `report` gets a line for each,
+    `ocr_progress(pages read, pages to read)` is called as OCR goes)."""
     loaded = load_cases(opts.root, opts.cases)
     problems: list[Problem] = []
     prepared = []
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
     tdigest = templates_digest(opts.root)
     for lc in loaded:
-        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report)
+        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report, ocr_progress)
         files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake,
                                opts.force)
         problems += _glyph_problems(lc)
@@ -358,15 +360,16 @@ def _pinpoints(lc: LoadedCase, files: dict[str, FileInfo], problems: list[Proble
 # ------------------------------------------------------------------ the build, step by step
 
 
-def build(opts: Options, report=print, progress=None) -> list[Written]:
+def build(opts: Options, report=print, progress=None, ocr_progress=None) -> list[Written]:
     """Build every dossier asked for, in five steps, holding the output folder's build lock.
     Nothing is renamed into place until every dossier of the run has been made and checked: a
-    failure leaves all earlier output as it was."""
+    failure leaves all earlier output as it was. `progress(dossiers made)` and
+    `ocr_progress(pages read, pages to read)` are called as the work goes (progress bars)."""
     with build_lock(out_root(opts), waiting=report):
         plan = plan_cases(opts)  # 1. which cases changed since the last build
         if not plan.cases:
             return plan.fresh
-        work = prepare_jobs(opts, plan, report)  # 2. load, check, number; one job per accused to make
+        work = prepare_jobs(opts, plan, report, ocr_progress)  # 2. load, check, number; one job per accused to make
         made = run_jobs(make_dossiers, work.jobs, opts.jobs, progress, discard)  # 3. typeset, in workers
         try:  # 3b. then the submissions, against the dossiers as just made
             briefs = make_submissions(opts, work.prepared, made, report)
@@ -442,10 +445,11 @@ def plan_cases(opts: Options) -> Plan:
 
     known = case_ids(Path(opts.root))
     plan = Plan([], [], {})
+    tools = tools_signature()
     for cid in opts.cases or known:
         if cid in known:
             clean_leftovers(out_root(opts) / cid, Path(opts.root) / "cases" / cid)
-            plan.signatures[cid] = input_signature(opts, cid)
+            plan.signatures[cid] = input_signature(opts, cid, tools)
             fresh = recorded_if_fresh(opts, cid, read_state(state_path(opts, cid)), plan.signatures[cid])
             if fresh is not None:
                 plan.fresh += [Written(path, pages, n, skipped=True) for path, pages, n in fresh]
@@ -454,10 +458,10 @@ def plan_cases(opts: Options) -> Plan:
     return plan
 
 
-def prepare_jobs(opts: Options, plan: Plan, report) -> Work:
+def prepare_jobs(opts: Options, plan: Plan, report, ocr_progress=None) -> Work:
     """Step 2: the changed cases loaded, checked and numbered (prepare); one job per accused
     whose dossiers' inputs (fingerprint) or casefile itself changed since they were made."""
-    prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}), report)
+    prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}), report, ocr_progress)
     work = Work(prepared, [], [], [], {}, code_signature())
     for p in prepared:
         cid = p.lc.case.id

@@ -119,13 +119,15 @@ def _environment(extra: dict) -> dict:
     return env
 
 
-def run_all(runs: list[Run], jobs: int = 1) -> list[Run]:
+def run_all(runs: list[Run], jobs: int = 1, finished=None) -> list[Run]:
     """Run every program, at most `jobs` at a time (0: one per core), each within its limits.
     Started from this thread only (so the limits set between fork and exec are safe). Output
-    goes to temporary files, never pipes, so a chatty program cannot block."""
+    goes to temporary files, never pipes, so a chatty program cannot block. `finished(n)` is
+    called with the number of runs finished so far, each time one finishes."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     pending = list(runs)
     active: list[tuple[Run, subprocess.Popen, float, object, object]] = []
+    done = 0
     try:
         while pending or active:
             while pending and len(active) < jobs:
@@ -157,6 +159,9 @@ def run_all(runs: list[Run], jobs: int = 1) -> list[Run]:
                 r.stdout, r.stderr = out.read(), err.read()
                 out.close()
                 err.close()
+                done += 1
+                if finished is not None:
+                    finished(done)
             active = still
             if active:
                 time.sleep(0.005)
@@ -187,7 +192,10 @@ def identity(tool: Tool) -> str:
     if path is None:
         return "missing"
     real = os.path.realpath(path)
-    st = os.stat(real)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return f"{real}:unreadable"
     if tool is LIBREOFFICE:  # soffice is a script: the office itself is soffice.bin beside it
         try:
             st = os.stat(Path(real).with_name("soffice.bin"))
@@ -196,14 +204,57 @@ def identity(tool: Tool) -> str:
     return f"{real}:{st.st_size}:{st.st_mtime_ns}"
 
 
+TOOLS = (LIBREOFFICE, TESSERACT, PDFTOPPM)
+TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+            "/usr/share/tessdata", "/usr/local/share/tessdata")
+
+
+def tools_signature() -> str:
+    """What intake's outside programs are on this machine, cheaply (no program is started):
+    each one's identity (path, size, mtime: "missing" when it is not installed), Tesseract's
+    language data files, and the extract-msg package (Outlook .msg). Part of a case's input
+    signature: a tool installed, removed or upgraded since the last build makes the next build
+    look at the exhibits again (without --force); the dossiers are made again only when what
+    intake makes of them changed."""
+    import importlib.util
+
+    parts = [f"{t.command}={identity(t)}" for t in TOOLS]
+    folders = [os.environ["TESSDATA_PREFIX"]] if os.environ.get("TESSDATA_PREFIX") else []
+    for folder in [*folders, *TESSDATA]:
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".traineddata"))
+        except OSError:
+            continue
+        for n in names:
+            try:
+                st = os.stat(os.path.join(folder, n))
+            except OSError:
+                continue
+            parts.append(f"{folder}/{n}:{st.st_size}:{st.st_mtime_ns}")
+    try:
+        spec = importlib.util.find_spec("extract_msg")
+    except (ImportError, ValueError):
+        spec = None
+    origin = getattr(spec, "origin", None)
+    if origin:
+        try:
+            st = os.stat(Path(origin).with_name("__init__.py"))
+            parts.append(f"extract_msg={origin}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"extract_msg={origin}")
+    else:
+        parts.append("extract_msg=missing")
+    return "\n".join(parts)
+
+
 def version(tool: Tool) -> str:
     """The tool's version line (part of every cache key of what it makes)."""
     path = shutil.which(tool.command)
-    return "missing" if path is None else _version(tool, os.path.realpath(path))
+    return "missing" if path is None else _version(tool, os.path.realpath(path), identity(tool))
 
 
 @functools.lru_cache(maxsize=None)
-def _version(tool: Tool, path: str) -> str:
+def _version(tool: Tool, path: str, ident: str) -> str:  # asked again when the program changed (ident)
     argv = [path, "-v"] if tool is PDFTOPPM else [path, "--version"]
     with tempfile.TemporaryDirectory(prefix="casefile-version-") as tmp:
         if tool is LIBREOFFICE:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 
@@ -35,11 +36,12 @@ class Intake:
     """Conversions are made at once (`take`); OCR is collected and run together, in parallel,
     by `finish`."""
 
-    def __init__(self, cache_folder: Path, jobs: int = 0, typeset=None, report=None):
+    def __init__(self, cache_folder: Path, jobs: int = 0, typeset=None, report=None, progress=None):
         self.cache = Cache(cache_folder)
         self.jobs = jobs
         self.typeset = typeset  # (kind, plain data) -> PDF bytes, for renditions casefile typesets
         self.report = report or (lambda line: None)
+        self.progress = progress  # (pages read, pages to read): called as OCR goes (a progress bar)
         self.queue: list[tuple[str, FileInfo, ocr.PageTask, str]] = []  # (top file, info, task, key)
         self.converted = 0
         self.capture = ("", "")
@@ -284,8 +286,14 @@ class Intake:
                 for item in todo:
                     by_file.setdefault(item[2].shown, []).append(item)
                 tasks = todo
+                total = len(tasks)
+                at_once = min(total, max(1, self.jobs or os.cpu_count() or 1))
+                self.report(f"OCR by Tesseract: {total} page(s) to read, {at_once} at a time")
+                step = (lambda n: self.progress(n, total)) if self.progress else None
+                if step:
+                    step(0)
                 try:
-                    pages = ocr.ocr_pages([t[2] for t in tasks], self.jobs, Path(scratch))
+                    pages = ocr.ocr_pages([t[2] for t in tasks], self.jobs, Path(scratch), step)
                 except CaseError as e:
                     for p in e.problems:
                         top = next((t[0] for t in tasks if t[2].shown == p.path), p.path)

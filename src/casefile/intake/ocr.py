@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from casefile.errors import CaseError, fail
-from casefile.intake.converters import GIB, PDFTOPPM, TESSERACT, Run, available, find, run_all
+from casefile.intake.converters import GIB, PDFTOPPM, TESSERACT, Run, available, find, run_all, tools_signature
 
 OCR_DPI = 300
 OCR_MAX_SIDE = 6000  # pixels: the long side of a page image given to Tesseract (larger ones are scaled)
@@ -57,10 +57,13 @@ class OcrPage(NamedTuple):
         return "\n".join(line.text for line in self.lines)
 
 
-@functools.lru_cache(maxsize=None)
 def installed_languages() -> frozenset:
-    if not available(TESSERACT):
-        return frozenset()
+    """Tesseract's installed languages (asked again when Tesseract or its data changed)."""
+    return _installed_languages(tools_signature()) if available(TESSERACT) else frozenset()
+
+
+@functools.lru_cache(maxsize=None)
+def _installed_languages(tools: str) -> frozenset:
     try:
         r = subprocess.run([find(TESSERACT, "-", "OCR"), "--list-langs"], stdin=subprocess.DEVNULL,
                            capture_output=True, timeout=30)
@@ -202,9 +205,10 @@ def blank(path: Path) -> bool:
     return lo_hi[1] - lo_hi[0] < 8
 
 
-def ocr_pages(tasks: list[PageTask], jobs: int, scratch: Path) -> list[OcrPage]:
+def ocr_pages(tasks: list[PageTask], jobs: int, scratch: Path, progress=None) -> list[OcrPage]:
     """OCR every page (rasterising PDF pages first), `jobs` subprocesses at a time. A page that
-    cannot be read is one problem line naming its file (and page)."""
+    cannot be read is one problem line naming its file (and page). `progress(n)`: n pages read
+    so far, each time Tesseract finishes one."""
     problems = []
     folders = []
     rasters: list[Run] = []
@@ -239,7 +243,7 @@ def ocr_pages(tasks: list[PageTask], jobs: int, scratch: Path) -> list[OcrPage]:
                         "Tesseract OCR" + (f" of page {t.index + 1}" if t.index is not None else ""),
                         OCR_TIMEOUT, OCR_MEMORY))
     pages = []
-    for t, r in zip(tasks, run_all(runs, jobs)):
+    for t, r in zip(tasks, run_all(runs, jobs, progress)):
         try:
             r.check()
             pages.append(parse_tsv(r.stdout, t.languages))

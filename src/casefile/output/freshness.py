@@ -60,11 +60,13 @@ def read_state(path: Path) -> dict:
         return {}
 
 
-def input_signature(opts: Options, case_id: str) -> str:
-    """Cheap: names, sizes and mtimes of every input of a case, and the options."""
+def input_signature(opts: Options, case_id: str, tools: str = "") -> str:
+    """Cheap: names, sizes and mtimes of every input of a case, the options, and `tools` (what
+    the exhibit converters and OCR on this machine are: intake.converters.tools_signature), so
+    that a converter installed or upgraded since the last build is used without --force."""
     root = Path(opts.root)
     h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
-                       f"{opts.attach_media}\0{opts.max_size}\0".encode())
+                       f"{opts.attach_media}\0{opts.max_size}\0{tools}\0".encode())
     folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
                Path(__file__).parent]  # casefile itself: code, templates, fonts
     for folder in folders:
@@ -118,16 +120,16 @@ def recorded_if_fresh(opts: Options, case_id: str, state: dict, signature: str) 
             if k.split("/")[0] in opts.editions and (not opts.accused or Path(k).stem in opts.accused)]
 
 
-def up_to_date(opts: Options) -> list[tuple[Path, int, int]] | None:
+def up_to_date(opts: Options, tools: str = "") -> list[tuple[Path, int, int]] | None:
     """(path, pages, exhibits) of every recorded dossier when every case asked for is up to
-    date; None when something must be built (or checked)."""
+    date (`tools`: as for input_signature); None when something must be built (or checked)."""
     base = Path(opts.root) / "cases"
     if opts.force or not base.is_dir():
         return None
     ids = opts.cases or sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
     out = []
     for cid in ids:
-        fresh = recorded_if_fresh(opts, cid, read_state(state_path(opts, cid)), input_signature(opts, cid))
+        fresh = recorded_if_fresh(opts, cid, read_state(state_path(opts, cid)), input_signature(opts, cid, tools))
         if fresh is None:
             return None
         out += fresh
