@@ -72,6 +72,87 @@ def make_email(attachments=(), subject="Report on the Northtown meeting", body="
     return bytes(m)
 
 
+def make_msg(subject: str, body: str, recipients, attachments, date=(2001, 3, 3, 10)) -> bytes:
+    """An Outlook .msg (a compound file of MAPI properties, written with extract-msg's own OLE
+    writer): sender, recipients (name, address, 1 to / 2 cc), subject, the submit time, a
+    plain-text body, the transport headers and each attachment (name, type, bytes) by value."""
+    import calendar
+    import struct
+
+    from extract_msg.ole_writer import OleWriter
+
+    w = OleWriter()
+
+    def u(text):
+        return text.encode("utf-16-le")
+
+    def stream(base, pid, data, kind=0x001F):  # a variable-length property: its stream, and its entry
+        tag = (pid << 16) | kind
+        w.addEntry(f"{base}__substg1.0_{tag:08X}", data)
+        return struct.pack("<IIII", tag, 6, len(data) + (2 if kind == 0x001F else 0), 0)
+
+    def fixed(tag, value):
+        return struct.pack("<IIQ", tag, 6, value)
+
+    sender = "Anna Example <anna@example.invalid>"
+    to = ", ".join(f"{n} <{a}>" for n, a, t in recipients if t == 1)
+    cc = ", ".join(a for n, a, t in recipients if t == 2)
+    when = calendar.timegm((*date, 0, 0, 0, 0, 0))
+    headers = (f"From: {sender}\r\nTo: {to}\r\nCc: {cc}\r\nDate: Sat, 03 Mar 2001 10:00:00 +0000\r\n"
+               f"Subject: {subject}\r\nMessage-ID: <fictional-msg-1@example.invalid>\r\n\r\n")
+    entries = b"".join(stream("", pid, u(text)) for pid, text in (
+        (0x001A, "IPM.Note"), (0x0037, subject), (0x1000, body), (0x0C1A, "Anna Example"),
+        (0x0C1F, "anna@example.invalid"), (0x0E04, to), (0x0E03, cc),
+        (0x1035, "<fictional-msg-1@example.invalid>"), (0x007D, headers)))
+    entries += fixed(0x00390040, (when + 11644473600) * 10_000_000)  # PR_CLIENT_SUBMIT_TIME, a FILETIME
+    w.addEntry("__properties_version1.0", struct.pack("<8xIIII8x", len(recipients), len(attachments),
+                                                      len(recipients), len(attachments)) + entries)
+    w.addEntry("__nameid_version1.0", storage=True)
+    for n in (2, 3, 4):
+        w.addEntry(f"__nameid_version1.0/__substg1.0_000{n}0102", b"")
+    for i, (name, address, kind) in enumerate(recipients):
+        base = f"__recip_version1.0_#{i:08X}/"
+        w.addEntry(base[:-1], storage=True)
+        es = fixed(0x0C150003, kind) + b"".join(stream(base, pid, u(text)) for pid, text in (
+            (0x3001, name), (0x3003, address), (0x39FE, address), (0x3002, "SMTP")))
+        w.addEntry(base + "__properties_version1.0", b"\0" * 8 + es)
+    for i, (name, ctype, data) in enumerate(attachments):
+        base = f"__attach_version1.0_#{i:08X}/"
+        w.addEntry(base[:-1], storage=True)
+        es = fixed(0x37050003, 1) + stream(base, 0x3701, data, 0x0102) + b"".join(
+            stream(base, pid, u(text)) for pid, text in ((0x3707, name), (0x3704, name[:8]), (0x370E, ctype)))
+        w.addEntry(base + "__properties_version1.0", b"\0" * 8 + es)
+    b = io.BytesIO()
+    w.write(b)
+    return b.getvalue()
+
+
+def make_mhtml(html: str, parts=()) -> bytes:
+    """A web page saved as a browser saves it (MHTML): multipart/related, the page first, then its
+    parts (content type, Content-Location, bytes)."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.nonmultipart import MIMENonMultipart
+
+    m = MIMEMultipart("related", type="text/html")
+    m["From"] = "<Saved by a browser>"
+    m["Snapshot-Content-Location"] = "https://example.invalid/news/2"
+    m["Subject"] = "Northtown news"
+    m["Date"] = "Wed, 1 May 2024 09:30:00 -0000"
+    page = MIMENonMultipart("text", "html", charset="utf-8")
+    page.set_payload(html.encode("utf-8"), charset="utf-8")
+    page["Content-Location"] = "https://example.invalid/news/2"
+    m.attach(page)
+    for ctype, location, data in parts:
+        part = MIMENonMultipart(*ctype.split("/"))
+        part.set_payload(data)
+        from email import encoders
+
+        encoders.encode_base64(part)
+        part["Content-Location"] = location
+        m.attach(part)
+    return m.as_bytes()
+
+
 PAGE = """<html><head><title>Northtown news</title>
 <link rel="stylesheet" href="http://tracker.example/style.css"><script>document.write('SCRIPTTEXT')</script>
 <style>body { background: url(http://tracker.example/bg.png) }</style></head>
@@ -137,6 +218,16 @@ def test_each_kind_becomes_stamped_pages_with_its_text(converted):
     assert "SCRIPTTEXT" not in web and "IFRAMETEXT" not in web and "root:" not in web
     table = " ".join(pages["people.csv"])
     assert "name place date Anna Example Northtown 2001-03-03 Bruno Sample Southtown 2001-03-04" in table
+    # every rendition embeds its fonts (the dossier stays PDF/A): only the attached report.pdf,
+    # made here with reportlab's Helvetica, is named by the warning, as the file it is
+    renditions = list((converted.path / "out/.casefile-cache").rglob("*-pdf"))
+    assert len(renditions) == 4
+    for r in renditions:
+        fonts = [f.get_object() for page in PdfReader(str(r)).pages
+                 for f in (page["/Resources"].get("/Font") or {}).values()]
+        assert fonts and all("/FontDescriptor" in f or "/DescendantFonts" in f for f in fonts), (r, fonts)
+    noted = [line.split(":0:")[0] for line in out.splitlines() if "not embedded" in line]
+    assert noted == ["exhibits/demo/mail.eml › report.pdf"] * 2, noted
 
 
 def test_custody_of_the_original_and_the_rendition(converted):
@@ -206,3 +297,50 @@ def test_spreadsheets_are_refused_with_the_reason(workspace):
     assert ("exhibits/demo/book.xlsx:0: table: spreadsheets (.xlsx) are not converted: formulas, hidden sheets "
             "and cells cannot be shown faithfully; save each sheet as CSV and give the CSV files as exhibits "
             "(listed at cases/demo/evidence/a1.md:11)") in err.splitlines()
+
+
+def test_an_outlook_message_and_a_saved_mhtml_page_become_pages_with_their_text(workspace):
+    pdf_bytes = small_pdf("Minutes kept by the fictional clerk Bruno Sample")
+    workspace.write("exhibits/demo/minutes.msg", make_msg(
+        "Minutes of the Northtown meeting", "Dear Office,\r\n\r\nthe minutes are attached.\r\n\r\nAnna Example",
+        [("Northtown Office", "office@example.invalid", 1), ("clerk@example.invalid", "clerk@example.invalid", 2)],
+        [("minutes.pdf", "application/pdf", pdf_bytes)]))
+    page = ("<html><body><h1>Council meets in Northtown</h1><p>The fictional councillor Dora Mock spoke first."
+            "</p><img src=\"https://example.invalid/img/square.jpg\" alt=\"the square\"></body></html>")
+    workspace.write("exhibits/demo/news.mhtml", make_mhtml(page, [
+        ("image/jpeg", "https://example.invalid/img/square.jpg", b"\xff\xd8\xff\xe0 not shown")]))
+    workspace.item("a1", extra="exhibits:\n  - file: minutes.msg\n")
+    workspace.item("a2", type="media", date="1988-09",
+                   extra="url: https://example.invalid/news/2\ncaptured: 2024-05-01\nexhibits:\n  - file: news.mhtml\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 0, err
+    assert "exhibits/demo/minutes.msg: e-mail set as a PDF (1 page(s), 1 attachment(s))" in out
+    pdf = workspace.path / OUT
+    pages = file_pages(pdf)
+    mail = " ".join(pages["minutes.msg"])
+    for want in ("From Anna Example <anna@example.invalid>", "To Northtown Office <office@example.invalid>",
+                 "Cc clerk@example.invalid", "Subject Minutes of the Northtown meeting",
+                 "Message ID <fictional-msg-1@example.invalid>", "Date 2001-03-03 10:00:00", "Dear Office,",
+                 "the minutes are attached.", "minutes.pdf (application/pdf", "EX-0001 · minutes.msg · page 1 of 1"):
+        assert want in mail, want
+    assert "Minutes kept by the fictional clerk Bruno Sample" in " ".join(pages["minutes.msg › minutes.pdf"])
+    web = " ".join(pages["news.mhtml"])
+    for want in ("Captured from https://example.invalid/news/2", "Captured on 2024-05-01",
+                 "Saved from (file) https://example.invalid/news/2", "Saved on (file) Wed, 01 May 2024 09:30:00",
+                 "Council meets in Northtown", "The fictional councillor Dora Mock spoke first.", "[image: the square]",
+                 "1 remote (never fetched)", "1 embedded", "without fetching anything"):
+        assert want in web, web
+    assert "not shown" not in web
+    # custody: the originals' hashes, the attachment's inside its message, checked by verify --root
+    manifest = json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+    files = {f["path"]: f for e in manifest["exhibits"] for f in e.get("files", [])}
+    for name in ("minutes.msg", "news.mhtml"):
+        data = (workspace.path / "exhibits/demo" / name).read_bytes()
+        assert files[name]["sha256"] == hashlib.sha256(data).hexdigest() and files[name]["size"] == len(data)
+        assert files[name]["rendition"]["sha256"] != files[name]["sha256"]
+    assert files["minutes.msg › minutes.pdf"]["sha256"] == hashlib.sha256(pdf_bytes).hexdigest()
+    assert files["minutes.msg › minutes.pdf"]["part_of"] == "minutes.msg"
+    code, out, err = run("verify", str(pdf), root=workspace.path)
+    assert code == 0, out + err
+    assert (f"ok EX-0001 exhibits/demo/minutes.msg › minutes.pdf sha256 {hashlib.sha256(pdf_bytes).hexdigest()}"
+            in " ".join(out.split()))

@@ -110,7 +110,7 @@ class Intake:
         if depth >= MAX_DEPTH:
             raise fail(top, "email", f"refused: e-mails nested more than {MAX_DEPTH} deep (a message attached "
                                      f"to a message attached to a message ...)")
-        key = cache_key("email", ext, info.sha256, mail.MAIL_FORMAT)
+        key = cache_key("email", ext, info.sha256, mail.reader_version(ext))
         record = self.cache.get(key)
         if record is None:
             message = mail.read_message(info.abspath, shown, ext)

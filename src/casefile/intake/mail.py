@@ -21,7 +21,7 @@ from pathlib import Path
 from casefile.errors import fail
 from casefile.intake.web import clean, html_text
 
-MAIL_FORMAT = "e-mail/1"
+MAIL_FORMAT = "e-mail/2"  # 2: every font embedded
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_ATTACHMENT_BYTES = 50_000_000
 HEADERS = (("From", "from"), ("To", "to"), ("Cc", "cc"), ("Date", "date"), ("Subject", "subject"),
@@ -165,6 +165,19 @@ def _text_of(part, shown: str) -> str:
     except (LookupError, UnicodeError, AssertionError, KeyError, ValueError):
         data = part.get_payload(decode=True) or b""
         return data.decode("utf-8", "replace")
+
+
+def reader_version(ext: str) -> str:
+    """What an e-mail file of this kind is read with (part of its cache key): for a .msg, the
+    installed extract-msg too, so that another version reads it again."""
+    if ext != "msg":
+        return MAIL_FORMAT
+    from importlib import metadata
+
+    try:
+        return f"{MAIL_FORMAT} extract-msg {metadata.version('extract-msg')}"
+    except metadata.PackageNotFoundError:
+        return f"{MAIL_FORMAT} extract-msg missing"
 
 
 def _check_size(shown: str, name: str, size: int):

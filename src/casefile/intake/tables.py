@@ -14,7 +14,7 @@ from pathlib import Path
 from casefile.errors import fail
 from casefile.intake.web import clean
 
-TABLE_FORMAT = "table/1"
+TABLE_FORMAT = "table/2"  # 2: every font embedded
 MAX_TABLE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 12

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from casefile.errors import fail
 
-WEB_FORMAT = "web-capture/1"
+WEB_FORMAT = "web-capture/2"  # 2: every font embedded
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # the HTML of one page
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024  # an MHTML file (the page and its parts)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

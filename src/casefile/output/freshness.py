@@ -68,7 +68,7 @@ def input_signature(opts: Options, case_id: str, tools: str = "") -> str:
     h = hashlib.sha256(f"{__version__}\0{sorted(opts.editions)}\0{sorted(opts.accused or [])}\0"
                        f"{opts.attach_media}\0{opts.max_size}\0{tools}\0".encode())
     folders = [root / "cases" / case_id, root / "exhibits" / case_id, root / "templates",
-               Path(__file__).parent]  # casefile itself: code, templates, fonts
+               Path(__file__).parent.parent]  # casefile itself: code, templates, fonts
     for folder in folders:
         for dirpath, dirnames, filenames in os.walk(folder):
             dirnames.sort()

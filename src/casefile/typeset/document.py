@@ -339,6 +339,8 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     notes = []
     unembedded = state.exhibit_pages.unembedded_fonts() if state.exhibit_pages is not None else {}
     shown = {str(Path(f.abspath)): f"exhibits/{dossier.case['id']}/{f.path}" for e in dossier.exhibits for f in e.files}
+    shown.update({str(Path(f.rendition)): f"exhibits/{dossier.case['id']}/{f.path} (its PDF rendition)"
+                  for e in dossier.exhibits for f in e.files if getattr(f, "rendition", None)})
     for path, fonts in unembedded.items():
         path = shown.get(path, path)
         mend = ("save the exhibit again with its fonts embedded (print it to PDF, or gs -o fixed.pdf "

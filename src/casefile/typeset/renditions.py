@@ -29,8 +29,8 @@ _MAX_LINE = 1000  # characters: longer lines are set in pieces
 
 def _styles():
     rtl.register_fonts()
-    base = ParagraphStyle("r-body", fontName=rtl.FONT_REGULAR, fontSize=10, leading=14, textColor=_INK,
-                          spaceAfter=4)
+    base = ParagraphStyle("r-body", fontName=rtl.FONT_REGULAR, bulletFontName=rtl.FONT_REGULAR, fontSize=10,
+                          leading=14, textColor=_INK, spaceAfter=4)  # every font embedded: no Helvetica
     return {
         "body": base,
         "line": ParagraphStyle("r-line", parent=base, spaceAfter=0, leftIndent=14, firstLineIndent=-14),
@@ -84,6 +84,7 @@ def _table(rows: list, s, widths=None, header: bool = False) -> Table:
     cells = [[_para(c, s["cellhead"] if header and i == 0 else s["cell"]) for c in row] for i, row in enumerate(rows)]
     t = Table(cells, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
     style = [("GRID", (0, 0), (-1, -1), 0.4, _RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+             ("FONTNAME", (0, 0), (-1, -1), rtl.FONT_REGULAR),  # the cell font (else Helvetica, not embedded)
              ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
     if header:
         style.append(("BACKGROUND", (0, 0), (-1, 0), _SHADE))
@@ -97,7 +98,8 @@ def _build(story: list, title: str) -> bytes:
     b = io.BytesIO()
     doc = SimpleDocTemplate(b, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
                             bottomMargin=20 * mm, invariant=1, title=printable(title), author="casefile",
-                            creator="casefile", producer="casefile", subject="", keywords="")
+                            creator="casefile", producer="casefile", subject="", keywords="",
+                            initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
     doc.build(story)
     return b.getvalue()
 
