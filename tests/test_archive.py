@@ -106,6 +106,32 @@ def test_an_exhibit_font_that_draws_nothing_is_replaced_and_one_that_draws_must_
     assert "<pdfaid:part>" not in xmp and "<pdfaid:conformance>" not in xmp  # no false claim
     assert [f for f in pdfa_findings(pdf, "3b") if "not embedded" in f]  # what the claim would have hidden
 
+    # a page that shows text in an embedded font and in one it does not embed (Courier): that
+    # one is kept as it is (drawn with the embedded one instead, its text would be other glyphs,
+    # or none: those the embedded subset lacks)
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, invariant=1)
+    c.setFont(rtl.FONT_REGULAR, 12)
+    c.drawString(72, 720, "EMBEDDED LINE")
+    c.setFont("Courier", 12)
+    c.drawString(72, 700, "COURIER LINE \u2022")
+    c.showPage()
+    c.save()
+    workspace.write("exhibits/demo/mixed.pdf", buf.getvalue())
+    workspace.item("s3", extra="exhibits:\n  - file: mixed.pdf\n")
+    code, out, err = run("build", "--edition", "confidential", root=workspace.path)
+    assert code == 0, out + err
+    assert "exhibits/demo/mixed.pdf:0: pdf: shows text in fonts that are not embedded (Courier)" in out
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert [line.split()[0] for line in fonts.splitlines()[2:] if line.split()[-5] == "no"] == \
+        ["Helvetica", "Courier"], fonts  # bad.pdf's and mixed.pdf's, each drawing its own text
+    shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "EMBEDDED LINE" in shown and "COURIER LINE \u2022" in shown
+
 
 def test_the_sample_dossiers_are_pdfa_3b_and_pass_qpdf(tmp_path):
     import shutil

@@ -172,7 +172,7 @@ class Copier:
                 if k in _DROP_KEYS or (stream and k == "/Length"):
                     continue
                 if k == "/Font" and isinstance(v.get_object(), DictionaryObject):  # resources' fonts:
-                    v = embedded_only(v.get_object())  # a font that shows nothing and is not embedded: replaced
+                    v = embedded_only(v.get_object(), self.unembedded)  # one that shows nothing: replaced
                 put(new, k, self._direct(v, pending))
             return new
         if isinstance(obj, ArrayObject):

@@ -53,15 +53,23 @@ def font_resources(resources) -> dict:
     return {str(k)[1:]: v for k, v in fonts.items()}
 
 
-def embedded_only(fonts: DictionaryObject) -> DictionaryObject:
-    """A resources' /Font dictionary whose fonts that are not embedded (inspection made sure none
-    of them shows any text: they are only selected) stand for one of its embedded fonts, so
-    that every font a content stream names is there and embedded. Without any embedded font to
+def embedded_only(fonts: DictionaryObject, shown: frozenset | set = frozenset()) -> DictionaryObject:
+    """A resources' /Font dictionary whose fonts that are not embedded and show no text (they
+    are only selected) stand for one of its embedded fonts, so that every font a content stream
+    names is there and embedded. A font that is not embedded but shows text (its base name in
+    `shown`, as unembedded_in_use gives them) is kept: drawn with another font, its text would
+    be other glyphs (the dossier then makes no PDF/A claim). Without any embedded font to
     stand in, the dictionary is kept as it is."""
     stand_in = next((v for v in fonts.values() if is_embedded(v)), None)
     if stand_in is None:
         return fonts
-    return DictionaryObject({k: (v if is_embedded(v) else stand_in) for k, v in fonts.items()})
+
+    def kept(v) -> bool:
+        if is_embedded(v):
+            return True
+        f = v.get_object()
+        return isinstance(f, DictionaryObject) and str(f.get("/BaseFont", ""))[1:] in shown
+    return DictionaryObject({k: (v if kept(v) else stand_in) for k, v in fonts.items()})
 
 
 def used_font_names(content: bytes) -> set[str]:
