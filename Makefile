@@ -55,6 +55,8 @@ bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/run.py $(ARGS)
 	$(PY) bench/refusals.py
+	@if command -v tesseract >/dev/null; then $(PY) bench/intake.py; \
+	 else echo "bench/intake.py: skipped, Tesseract is not installed (make tools)"; fi
 
 clean:
 	rm -rf out .pytest_cache

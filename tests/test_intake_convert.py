@@ -344,3 +344,27 @@ def test_an_outlook_message_and_a_saved_mhtml_page_become_pages_with_their_text(
     assert code == 0, out + err
     assert (f"ok EX-0001 exhibits/demo/minutes.msg › minutes.pdf sha256 {hashlib.sha256(pdf_bytes).hexdigest()}"
             in " ".join(out.split()))
+
+
+def test_converters_run_without_network(workspace, tmp_path, monkeypatch):
+    from casefile.intake.converters import isolated
+
+    here = [line.split(":")[0].strip() for line in Path("/proc/self/net/dev").read_text().splitlines()[2:]]
+    if not isolated():
+        pytest.skip("this machine does not let a process have a network namespace of its own (unshare --net)")
+    if here == ["lo"]:
+        pytest.skip("this machine has no network interface but loopback: nothing to tell apart")
+    log = tmp_path / "net"
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    tool = bin_ / "soffice"  # records the network interfaces it sees, converts nothing
+    tool.write_text(f"#!/bin/sh\ncase \"$*\" in *--version*) echo 'LibreOffice 0.0 fictional'; exit 0;; esac\n"
+                    f"cat /proc/self/net/dev > {log}\nexit 3\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_}{os.pathsep}{os.environ['PATH']}")
+    workspace.write("exhibits/demo/letter.docx", make_docx(["A fictional letter."]))
+    workspace.item("a1", extra="exhibits:\n  - file: letter.docx\n")
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1 and "exhibits/demo/letter.docx:0: converter: LibreOffice conversion failed (exit 3)" in err
+    interfaces = [line.split(":")[0].strip() for line in log.read_text().splitlines()[2:]]
+    assert interfaces == ["lo"], (interfaces, here)  # a namespace of its own: no interface but loopback

@@ -51,10 +51,13 @@ def available(tool: Tool) -> bool:
     return shutil.which(tool.command) is not None
 
 
-@functools.lru_cache(maxsize=None)
 def _isolation() -> tuple[str, ...]:
     """The prefix that runs a program without network, when this machine allows it."""
-    unshare = shutil.which("unshare")
+    return _isolation_by(shutil.which("unshare"))
+
+
+@functools.lru_cache(maxsize=None)
+def _isolation_by(unshare: str | None) -> tuple[str, ...]:  # asked again when PATH gives another unshare
     if unshare is None:
         return ()
     for prefix in ((unshare, "--net"), (unshare, "--net", "--map-root-user")):
