@@ -25,7 +25,6 @@ LAYERS = {
     "casefile.dossier": 2,
     "casefile.pdf": 3, "casefile.output": 3,
     "casefile.typeset": 4, "casefile.intake": 4,
-    "casefile.submission": 5,
     "casefile.commands": 6,
     "casefile.cli": 7,
 }

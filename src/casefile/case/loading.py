@@ -72,7 +72,7 @@ def case_ids(root: Path) -> list[str]:
     return sorted(p.name for p in base.iterdir() if (p / "case.yaml").is_file())
 
 
-def load_cases(root: Path, wanted: list[str] | None = None, verify_pins: bool = True) -> list[LoadedCase]:
+def load_cases(root: Path, wanted: list[str] | None = None) -> list[LoadedCase]:
     """Load and check the named cases (default: all). Raise CaseError with every problem."""
     root = Path(root)
     known = case_ids(root)
@@ -89,7 +89,7 @@ def load_cases(root: Path, wanted: list[str] | None = None, verify_pins: bool = 
             problems.append(Problem("cases", 0, "case", f"no case folders with a case.yaml under {root / 'cases'}"))
     loaded = []
     for cid in ids:
-        lc, probs = _load_case(root, cid, verify_pins)
+        lc, probs = _load_case(root, cid)
         problems += probs
         if lc is not None:
             loaded.append(lc)
@@ -171,7 +171,7 @@ def _known(case: Case | None, data) -> Known:
     return Known(ids(data.get("accused")), charges)
 
 
-def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | None, list[Problem]]:
+def _load_case(root: Path, cid: str) -> tuple[LoadedCase | None, list[Problem]]:
     problems: list[Problem] = []
     case_dir = root / "cases" / cid
     case_path = rel(root, case_dir / "case.yaml")
@@ -213,7 +213,7 @@ def _load_case(root: Path, cid: str, verify_pins: bool) -> tuple[LoadedCase | No
     if case is None:
         return None, problems
     lc = LoadedCase(root, case, case_path, items, lines, hashlib.sha256(text.encode("utf-8")).hexdigest())
-    problems += _cross_check(lc, verify_pins)
+    problems += _cross_check(lc)
     problems += _markup_check(lc)
     lc.warnings = one_line(attribution_warnings(lc))
     return lc, problems
@@ -409,7 +409,7 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
+def _cross_check(lc: LoadedCase) -> list[Problem]:
     out: list[Problem] = []
     ids = {li.item.id for li in lc.items}
     for e, ev in enumerate(lc.case.events):
@@ -437,7 +437,7 @@ def _cross_check(lc: LoadedCase, verify_pins: bool) -> list[Problem]:
             if why:
                 out.append(Problem(li.path, li.line_of("exhibits", i, "file"), f"exhibits.{i}.file", why))
                 continue
-            if ex.sha256 and verify_pins:
+            if ex.sha256:
                 actual = sha256_file(path)
                 if actual != ex.sha256:
                     out.append(Problem(li.path, li.line_of("exhibits", i, "sha256"), f"exhibits.{i}.sha256",

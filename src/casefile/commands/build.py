@@ -591,7 +591,7 @@ def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict):
                                         for i, a in enumerate(starts)]
 
         def ident(n, count):
-            return hashlib.sha256(f"{d.fingerprint}\0{d.edition}\0{d.stamp_prefix}\0{d.accused['id']}\0"
+            return hashlib.sha256(f"{d.fingerprint}\0{d.edition}\0{d.code}\0{d.accused['id']}\0"
                                   f"{opts.profile}\0volume {n} of {count}".encode()).hexdigest()[:32].encode()
         try:
             parts = split_volumes(r.pdf, d.file_stem, front, units, opts.max_size, r.sidecar if r.sidecar else None,

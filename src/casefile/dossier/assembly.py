@@ -131,7 +131,7 @@ class Dossier:
     edition: str
     exhibits: list[Exhibit]
     fingerprint: str
-    stamp_prefix: str
+    code: str  # the case's prefix and the accused's code, IR88-KHO: names the dossier in its manifest
     file_stem: str
     evidence_prefix: str = ""  # the case's stamp prefix: evidence numbers are PREFIX-DOCUMENT-PAGE
     removed: tuple[str, ...] = ()  # public edition: what was taken out, in words (nothing: ())

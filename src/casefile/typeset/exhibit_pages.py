@@ -216,7 +216,7 @@ def _embedded_file(c, name: str, data: bytes, description: str, relationship: st
 
 def set_document_id(c, d, profile: str = "archive"):
     """The document /ID, derived from the dossier's inputs (identical inputs, identical file)."""
-    parts = [d.fingerprint, d.edition, d.stamp_prefix, d.accused["id"]] + ([profile] if profile != "archive" else [])
+    parts = [d.fingerprint, d.edition, d.code, d.accused["id"]] + ([profile] if profile != "archive" else [])
     ident = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32].encode()
     fastpath.set_document_id(c, ident)
 
