@@ -283,6 +283,7 @@ class Rendered:
     reserved: list  # (page, pdf path, page index) of exhibit PDF pages
     sidecar: bytes | None = None  # the filing copy's manifest, written beside it
     notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
+    text_lines: dict = field(default_factory=dict)  # a typeset text file's document number -> page -> lines
 
 
 def _volume_list(d: Dossier, volumes: dict) -> list[dict]:
@@ -331,7 +332,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     _define_forms(doc.canv, state, total, dossier)
     conf = conformance(profile)
     if conf.embeds_files:
-        seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
+        seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media, state.text_lines)
         associated = seal.associated
     else:  # the filing copy embeds no file: its manifest goes beside it
         set_document_id(doc.canv, dossier, profile)
@@ -355,7 +356,9 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     doc.canv.finish()
     if conf.embeds_files:
         return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved),
-                        notes=notes)
+                        notes=notes, text_lines=state.text_lines)
     pdf = buf.getvalue()
-    sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH)
-    return Rendered(pdf, total, dict(state.pages), list(state.outline), list(state.reserved), sidecar, notes)
+    sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH,
+                            state.text_lines)
+    return Rendered(pdf, total, dict(state.pages), list(state.outline), list(state.reserved), sidecar, notes,
+                    state.text_lines)
