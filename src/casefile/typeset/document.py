@@ -279,7 +279,6 @@ class Rendered:
     pdf: bytes
     pages: int
     anchors: dict  # key -> page
-    outline: list  # (level, title, key)
     reserved: list  # (page, pdf path, page index) of exhibit PDF pages
     sidecar: bytes | None = None  # the filing copy's manifest, written beside it
     notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
@@ -355,10 +354,10 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     _make_archival(doc, dossier, associated, conf, claim=not unembedded)
     doc.canv.finish()
     if conf.embeds_files:
-        return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved),
+        return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.reserved),
                         notes=notes, text_lines=state.text_lines)
     pdf = buf.getvalue()
     sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH,
                             state.text_lines)
-    return Rendered(pdf, total, dict(state.pages), list(state.outline), list(state.reserved), sidecar, notes,
+    return Rendered(pdf, total, dict(state.pages), list(state.reserved), sidecar, notes,
                     state.text_lines)
