@@ -11,6 +11,7 @@ import io
 import json
 import os
 import shutil
+import stat
 from email.message import EmailMessage
 from pathlib import Path
 

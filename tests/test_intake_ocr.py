@@ -257,7 +257,7 @@ def test_ocr_text_feeds_the_public_check_and_a_tool_installed_later_is_used_with
     # Tesseract installed since: the next build (no --force) reads the scans, and the public
     # edition shows them, their OCR text searched by the leak check instead
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{PATH}")
-    log = fake_tesseract(tmp_path / "bin")
+    log = counting_tool(tmp_path / "bin", "tesseract")
     code, out, err = run("build", root=scans.path)
     assert code == 0, err
     assert "OCR by Tesseract: 3 page(s) to read" in out and "2 dossiers built" in out
