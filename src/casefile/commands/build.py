@@ -286,7 +286,8 @@ def prepare(opts: Options, report=None, ocr_progress=None) -> list[Prepared]:
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
     tdigest = templates_digest(opts.root)
     for lc in loaded:
-        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report, ocr_progress)
+        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report, ocr_progress,
+                        lc.case.page_size)
         files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake,
                                opts.force)
         problems += _glyph_problems(lc)
