@@ -8,6 +8,7 @@ import io
 import json
 import random
 import re
+import subprocess
 
 import pytest
 from PIL import Image
@@ -18,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from conftest import CASE_YAML, REPO, norm, pdfa_findings, qpdf_check, run
+from conftest import CASE_YAML, REPO, norm, pdfa_findings, poppler, qpdf_check, run
 
 FOLDER = "out/demo/confidential"
 
@@ -106,6 +107,13 @@ def test_a_dossier_over_the_limit_is_split_into_volumes_whose_links_land(workspa
     for name in readers:  # every cover lists the volumes
         for v in m1["volumes"]:
             assert f"{v['file']}: pages {v['pages'][0]}–{v['pages'][1]}" in texts[name][0], (name, texts[name][0])
+    # and says, below the accused's name, which volume it opens and the pages that volume holds
+    for v in m1["volumes"]:
+        cover = subprocess.run([poppler("pdftotext"), "-f", "1", "-l", "1", str(folder / v["file"]), "-"],
+                               capture_output=True, text=True, check=True).stdout
+        line = f"Volume {v['number']} of 3 (pages {v['pages'][0]}–{v['pages'][1]})"
+        assert re.findall(r"Volume \d+ of \d+ \(pages [^)]*\)", cover) == [line], (v["file"], cover)
+        assert cover.index("Alpha Person") < cover.index(line) < cover.index("Edition"), cover
 
     # every contents line of volume 1 links to its page; an exhibit in another volume by GoToR,
     # naming that volume's file alone, at the page that shows the exhibit

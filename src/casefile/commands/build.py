@@ -610,7 +610,8 @@ def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict, limit
             return hashlib.sha256(f"{d.fingerprint}\0{d.edition}\0{d.code}\0{d.accused['id']}\0"
                                   f"{opts.profile}\0volume {n} of {count}".encode()).hexdigest()[:32].encode()
         try:
-            parts = split_volumes(r.pdf, d.file_stem, front, units, limit, r.sidecar if r.sidecar else None, ident)
+            parts = split_volumes(r.pdf, d.file_stem, front, units, limit, r.sidecar if r.sidecar else None, ident,
+                                  r.cover_lines)
         except TooBig as e:
             raise _too_big(p, d, opts, label.get(units[e.unit][0]) if e.unit else None, e.size, limit) from None
         now = {page: v.number for v, _, _ in parts for page in range(v.own[0], v.own[1] + 1)}
