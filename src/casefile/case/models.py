@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from casefile.case.dates import parse_date, parse_full_date
 from casefile.case.sizes import SIZE_FORM, parse_size
@@ -83,8 +83,10 @@ def _size(v) -> int:
     return n
 
 
-Size = Annotated[int, BeforeValidator(_size), Field(description="a file size: 25MB, 500KB, 2GB, 20MiB (KB, MB, "
-                                                                "GB: powers of 1000; KiB, MiB, GiB: of 1024)")]
+Size = Annotated[int, BeforeValidator(_size), WithJsonSchema({  # written as text, held as bytes
+    "type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*(([KkMmGg][Ii]?)?[Bb])?\s*$",
+    "description": "a file size: 25MB, 500KB, 2GB, 20MiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024; "
+                   "a plain number is bytes), at least 10KB", "examples": ["25MB", "500KB", "20MiB"]})]
 Date = Annotated[str, AfterValidator(_check_date), Field(
     description="EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), ~ approximate, "
                 "? uncertain, START/END interval", examples=["1988", "1988-07-25/1988-07-28", "1988-22~"])]

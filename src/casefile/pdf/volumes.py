@@ -12,9 +12,8 @@ volume by itself is refused, naming it and its size) into `<accused>.vol1.pdf`,
   back matter (index of names, annex);
 - each cover says which volume it is ("Volume 2 of 3 (pages 41–80)"): the cover draws a form
   XObject, volume 1's line, and the dossier holds every volume's line as a form of its own,
-  typeset with the rest (typeset/document.py); a volume's cover page is given its own line by
-  pointing that resource name at its volume's form (the page's content, its links and its fonts
-  are the dossier's);
+  typeset with the rest (typeset/document.py); in a volume's copy of the cover, that form is
+  given its volume's line (the page's content, its links and its fonts are the dossier's);
 - every link and bookmark to a page of the same volume stays a link inside it; one to a page of
   another volume is a `/GoToR` action naming that volume's file by its name alone (relative: the
   folder can be moved or copied as a whole) and the page's place in it;
@@ -44,9 +43,11 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     NumberObject,
+    StreamObject,
     TextStringObject,
 )
 
+from casefile.pdf.fastpath import stored_bytes
 from casefile.pdf.manifest import CONTENT_HASH, HASH_FIELD, MANIFEST_NAME, NO_HASH, SIDECAR_HASH
 
 VOLUME_NAME = "{stem}.vol{n}.pdf"
@@ -228,15 +229,21 @@ class Split:
 
     def _own_line(self, w: PdfWriter, cover, number: int):
         """The cover page `cover` (as copied into volume `number`'s writer `w`) drawing that
-        volume's line where it drew volume 1's."""
-        if self.cover_lines is None:
+        volume's line where it drew volume 1's: the form it draws (the writer's copy) given the
+        content and box of that volume's line (so no other volume's line is in the file)."""
+        if self.cover_lines is None or number == 1:
             return
         name, forms = self.cover_lines
         if number not in forms:  # a cut other than the one typeset: it is typeset again
             return
-        xobjects = cover["/Resources"]["/XObject"]
-        line = self.reader.get_object(forms[number]).clone(w)
-        xobjects[NameObject("/" + name)] = line.indirect_reference
+        slot = cover["/Resources"]["/XObject"][NameObject("/" + name)]
+        line = self.reader.get_object(forms[number])
+        for key in list(slot):
+            del slot[key]
+        slot.update({NameObject(k): v.clone(w) for k, v in line.items() if k != "/Length"})
+        StreamObject.set_data(slot, stored_bytes(line))  # as stored (whatever its filter), not encoded again
+        if hasattr(slot, "decoded_self"):
+            slot.decoded_self = None
 
     def _go(self, dest, index, home, pages, page=None) -> dict | None:
         """The /Dest (a page of this volume) or the /A GoToR action (a page of another) of a
