@@ -423,3 +423,31 @@ def test_a_line_locator_beyond_a_text_file_is_an_error_at_its_line(workspace):
     assert m, err
     text = (workspace.path / "cases/demo/evidence/a1.md").read_text().split("\n")
     assert text[int(m.group(1)) - 1].strip().startswith("locator:")
+
+
+def test_the_manifest_and_the_export_give_the_lines_each_page_of_a_text_file_shows(workspace, tmp_path):
+    workspace.write("exhibits/demo/notes.txt", _notes(241))
+    cite(workspace, "a1", ["notes.txt"], sources='  - title: Notes\n    file: notes.txt\n    locator: "line 3"\n')
+    build(workspace)
+    code, out, err = run("export", "--format", "json", "--out", str(tmp_path), root=workspace.path)
+    assert code == 0, err
+    data = json.loads((tmp_path / "demo-confidential.json").read_text(encoding="utf-8"))
+    [row] = data["text_files"]
+    assert (row["document"], row["file"]) == ("DM-0001", "notes.txt")
+    for edition in ("confidential", "public"):
+        pdf = built(workspace, edition)
+        layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                                check=True).stdout.split("\f")
+        shows = {int(n): i for i, t in enumerate(layout, 1) for n in re.findall(r"(?m)^\s*\d+\s+TEXTLINE-(\d+)\b", t)}
+        pages = {p["page"]: (p["first_line"], p["last_line"]) for p in row["pages"] if p["edition"] == edition}
+        assert set(pages) == set(shows.values()), (edition, pages)
+        for line, page in shows.items():  # the page read back shows the line its row says it does
+            assert pages[page][0] <= line <= pages[page][1], (edition, line, page, pages[page])
+        spans = sorted(pages.values())
+        assert spans[0][0] == 1 and spans[-1][1] == 241
+        assert all(b[0] in (a[1], a[1] + 1) for a, b in zip(spans, spans[1:]))  # no line left out
+        manifest = json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+        assert {r["page"]: tuple(r["lines"]) for r in manifest["text_lines"]} == pages
+    code, out, err = run("export", "--format", "csv", "--out", str(tmp_path), root=workspace.path)
+    csv_text = (tmp_path / "demo-confidential-evidence.csv").read_text(encoding="utf-8-sig")
+    assert re.search(r"DM-0001,notes\.txt,[0-9a-f]{64},,.*alpha confidential: \d+ \(lines 1-\d+\)", csv_text)

@@ -51,7 +51,7 @@ from casefile.output.freshness import (
 from casefile.output.locking import build_lock
 from casefile.pdf.exhibits import pdf_page_sizes
 from casefile.pdf.leakcheck import find_leaks
-from casefile.pdf.manifest import evidence_pages, sidecar_path
+from casefile.pdf.manifest import evidence_pages, sidecar_path, text_line_pages
 from casefile.pdf.numbered_lines import line_pages
 from casefile.pdf.volumes import TooBig, volume_name
 from casefile.pdf.volumes import split as split_volumes
@@ -432,6 +432,7 @@ class Made:
     notes: tuple = ()  # warnings to report with it (e.g. fonts that keep it from claiming PDF/A)
     beside: tuple = ()  # (target, temporary file) of files written beside it (a filing copy's manifest)
     volumes: tuple = ()  # a dossier in volumes: (file name, first, last, page count) of each; tmp is ""
+    text_lines: list = field(default_factory=list, compare=False)  # each typeset text page's lines (as in the manifest)
     limit: int | None = None  # the size over which it was to be written in volumes (volume_limit)
 
     @property
@@ -526,11 +527,12 @@ def make_dossiers(job: Job) -> list[Made]:
                 made.append(Made(target, "", p.lc.case.id, r.pages, shown, d.fingerprint, ranges,
                                  evidence_pages(d, r.anchors), tuple(r.notes), tuple(beside),
                                  tuple((volume_name(d.file_stem, v.number), *v.own, len(v.pages))
-                                       for v, _, _ in parts), limit))
+                                       for v, _, _ in parts), text_line_pages(d, r.text_lines), limit))
                 continue
             beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages, shown, d.fingerprint,
-                             ranges, evidence_pages(d, r.anchors), tuple(r.notes), beside, limit=limit))
+                             ranges, evidence_pages(d, r.anchors), tuple(r.notes), beside,
+                             text_lines=text_line_pages(d, r.text_lines), limit=limit))
     except BaseException:
         discard(made)
         raise
@@ -649,7 +651,8 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
     written = []
     for m in made:
         rec = {"fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "max_size": m.limit,
-               "ranges": {k: list(v) for k, v in m.ranges.items()}, "evidence": m.evidence}
+               "ranges": {k: list(v) for k, v in m.ranges.items()}, "evidence": m.evidence,
+               "text_lines": m.text_lines}
         if m.volumes:
             rec["volumes"] = []
             for name, first, last, count in m.volumes:

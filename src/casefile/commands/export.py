@@ -74,6 +74,26 @@ class EvidenceRow(ExportModel):
     pages: list[EvidencePage] = Field(description="the page it is on in each dossier and edition")
 
 
+class LinesPage(ExportModel):
+    accused: str
+    edition: str
+    page: int
+    first_line: int = Field(description="first line of the stored file shown on the page (from 1)")
+    last_line: int
+    exhibit: str = Field(description="the exhibit showing the file in that dossier")
+    volume: str | None = Field(None, description="the file of the dossier's volume holding the page (null when "
+                                                 "the dossier is one file)")
+
+
+class TextFileRow(ExportModel):
+    document: str = Field(description="document number of a text file typeset in the dossier; it is cited by "
+                                      "line (\"IR88-0004, line 6\"), its pages carry no evidence number")
+    file: str
+    sha256: str
+    pages: list[LinesPage] = Field(description="each page showing the file, with its lines, in each dossier and "
+                                               "edition")
+
+
 class ExhibitRow(ExportModel):
     number: str
     item: str | None = Field(description="item id; null when withheld, and in the public export")
@@ -107,6 +127,8 @@ class Export(ExportModel):
     as_of: str
     exhibits: list[ExhibitRow]
     evidence: list[EvidenceRow] = Field(description="every evidence number, with its page in each dossier and edition")
+    text_files: list[TextFileRow] = Field([], description="every text file typeset in a dossier, with the lines "
+                                                          "each of its pages shows")
     chronology: list[ChronologyRow]
 
 
@@ -136,6 +158,7 @@ def collect(opts: Options, edition: str) -> list[Export]:
         recorded = {ed: built(opts, p.lc.case.id, ed, list(ds.values()), edition) for ed, ds in per_edition.items()}
         rows: dict[str, ExhibitRow] = {}
         evidence: dict[str, EvidenceRow] = {}
+        texts: dict[str, TextFileRow] = {}
         chrono: dict[tuple, ChronologyRow] = {}
         for acc, d in per_edition[edition].items():
             for e in d.exhibits:
@@ -154,6 +177,12 @@ def collect(opts: Options, edition: str) -> list[Export]:
                         pages=[]))
                     ev.pages.append(EvidencePage(accused=acc, edition=ed, page=row["page"], exhibit=row["exhibit"],
                                                  volume=volume_of(rec, row["page"])))
+                for row in rec.get("text_lines", []):
+                    tf = texts.setdefault(row["document"], TextFileRow(document=row["document"], file=row["file"],
+                                                                      sha256=row["sha256"], pages=[]))
+                    tf.pages.append(LinesPage(accused=acc, edition=ed, page=row["page"], first_line=row["lines"][0],
+                                              last_line=row["lines"][1], exhibit=row["exhibit"],
+                                              volume=volume_of(rec, row["page"])))
             for row in chronology(d):
                 key = (row.date, row.title, row.number)
                 chrono.setdefault(key, ChronologyRow(date=row.date, date_text=display_date(row.date) if row.date else "",
@@ -166,6 +195,7 @@ def collect(opts: Options, edition: str) -> list[Export]:
                               edition=edition, as_of=p.lc.case.as_of,
                               exhibits=[rows[k] for k in sorted(rows)],
                               evidence=[evidence[k] for k in sorted(evidence)],
+                              text_files=[texts[k] for k in sorted(texts)],
                               chronology=sorted(chrono.values(), key=lambda c: (sort_key(c.date), c.exhibit or "",
                                                                                 c.title))))
     return results
@@ -245,6 +275,10 @@ def evidence_csv(x: Export) -> bytes:
     rows = [["number", "file", "sha256", "file_page", "pages"]]
     rows += [[v.number, v.file, v.sha256, str(v.file_page),
               "; ".join(f"{p.accused} {p.edition}: {p.page}{_in(p)}" for p in v.pages)] for v in x.evidence]
+    # a text file is cited by line: one row for the document, each page with the lines it shows
+    rows += [[t.document, t.file, t.sha256, "",
+              "; ".join(f"{p.accused} {p.edition}: {p.page}{_in(p)} (lines {p.first_line}-{p.last_line})"
+                        for p in t.pages)] for t in x.text_files]
     return to_csv(rows)
 
 

@@ -149,6 +149,20 @@ def evidence_pages(d, anchors: dict) -> list[dict]:
     return sorted(out, key=lambda r: r["page"])
 
 
+def text_line_pages(d, text_lines: dict) -> list[dict]:
+    """Every page of a typeset text file with the lines of the stored file it shows (a text file
+    is cited by line; its pages get no evidence number): `text_lines` is the renderer's record,
+    document number -> page -> [first line, last line]. In page order."""
+    out = []
+    for e in d.exhibits:
+        for f in e.files:
+            spans = text_lines.get(f.document_label) if f.kind == "text" and not f.withheld else None
+            if spans and f.placed_in is None:
+                out += [{"document": f.document_label, "page": page, "lines": list(span), "exhibit": e.number,
+                         "file": f.shown, "sha256": f.sha256} for page, span in sorted(spans.items())]
+    return sorted(out, key=lambda r: r["page"])
+
+
 def intake_record(f) -> dict:
     """What intake made of a file, for its manifest entry (nothing for a file shown as it is):
     `rendition` (the PDF shown in place of a converted original: sha256, size, made_by, from),
@@ -166,8 +180,9 @@ def intake_record(f) -> dict:
 
 
 def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
-                  content_hash: str = CONTENT_HASH) -> bytes:
-    """The manifest, as canonical JSON bytes (sorted keys, UTF-8)."""
+                  content_hash: str = CONTENT_HASH, text_lines: dict | None = None) -> bytes:
+    """The manifest, as canonical JSON bytes (sorted keys, UTF-8). `text_lines`: the lines each
+    page of a typeset text file shows (see text_line_pages)."""
     from casefile import __version__
 
     from casefile.case.body import strip_marks
@@ -208,6 +223,7 @@ def manifest_json(d, anchors: dict, content: str, pages: int, attached: dict,
         "exhibit_files_folder": f"exhibits/{d.case['id']}",
         "exhibits": exhibits,
         "evidence": evidence_pages(d, anchors),
+        "text_lines": text_line_pages(d, text_lines or {}),
     }
     return (json.dumps(m, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 

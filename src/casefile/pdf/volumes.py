@@ -300,7 +300,7 @@ def _manifest(whole: dict, vol: Volume, volumes: list[Volume], stem: str, dossie
     for e in m.get("exhibits", []):
         if e.get("pages"):
             e["volume"] = holder(e["pages"][0])
-    for row in m.get("evidence", []):
+    for row in m.get("evidence", []) + m.get("text_lines", []):
         row["volume"] = holder(row["page"])
     m.update(pages=len(vol.pages), dossier_pages=whole["pages"], volume=vol.number, dossier_sha256=dossier_sha256,
              content_sha256=content, content_hash=content_hash,

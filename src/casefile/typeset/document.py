@@ -283,10 +283,10 @@ class Rendered:
     pdf: bytes
     pages: int
     anchors: dict  # key -> page
-    outline: list  # (level, title, key)
     reserved: list  # (page, pdf path, page index) of exhibit PDF pages
     sidecar: bytes | None = None  # the filing copy's manifest, written beside it
     notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
+    text_lines: dict = field(default_factory=dict)  # a typeset text file's document number -> page -> lines
     # a dossier to be cut into volumes: (the resource name its cover draws its volume line by,
     # {volume: object number of that volume's line}): pdf/volumes.py gives each cover its own
     cover_lines: tuple | None = None
@@ -355,7 +355,7 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
         lines = (lines[0], {n: fastpath.form_number(doc.canv, name) for n, name in lines[1].items()})
     conf = conformance(profile)
     if conf.embeds_files:
-        seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media)
+        seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media, state.text_lines)
         associated = seal.associated
     else:  # the filing copy embeds no file: its manifest goes beside it
         set_document_id(doc.canv, dossier, profile)
@@ -378,9 +378,10 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     _make_archival(doc, dossier, associated, conf, claim=not unembedded)
     doc.canv.finish()
     if conf.embeds_files:
-        return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.outline), list(state.reserved),
-                        notes=notes, cover_lines=lines)
+        return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.reserved),
+                        notes=notes, text_lines=state.text_lines, cover_lines=lines)
     pdf = buf.getvalue()
-    sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH)
-    return Rendered(pdf, total, dict(state.pages), list(state.outline), list(state.reserved), sidecar, notes,
-                    cover_lines=lines)
+    sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH,
+                            state.text_lines)
+    return Rendered(pdf, total, dict(state.pages), list(state.reserved), sidecar, notes,
+                    state.text_lines, cover_lines=lines)

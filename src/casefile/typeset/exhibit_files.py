@@ -206,6 +206,7 @@ class _TextLines:
         st.stamps[page] = f"{self.number} · {stamp_name(f)} · {shown} of {f.lines}"
         if f.document_label and not f.withheld:
             st.evidence[page] = f.document_label
+            st.text_lines.setdefault(f.document_label, {})[page] = [lo, hi]
         if first and line in self.cited:
             key = f.line_mark(line)
             c.bookmarkHorizontal(key, 0, top)

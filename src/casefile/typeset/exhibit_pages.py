@@ -221,7 +221,7 @@ def set_document_id(c, d, profile: str = "archive"):
     fastpath.set_document_id(c, ident)
 
 
-def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
+def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False, text_lines: dict | None = None):
     """Attach the manifest (and, with --attach-media, a copy of each media file) to the document
     on canvas `c`, give it a /ID derived from the dossier's inputs, and return the function that
     seals the saved bytes: it writes the content hash into the manifest (see verify.py)."""
@@ -238,7 +238,8 @@ def add_manifest(c, d, anchors: dict, pages: int, attach_media: bool = False):
                     continue
                 attachments.append((attachment_name(ex.number, i, f.path, public), f, checked_bytes(f),
                                     [(ex.number, i)]))
-    manifest = manifest_json(d, anchors, NO_HASH, pages, {k: a[0] for a in attachments for k in a[3]})
+    manifest = manifest_json(d, anchors, NO_HASH, pages, {k: a[0] for a in attachments for k in a[3]},
+                             text_lines=text_lines)
     entries = [(name, _embedded_file(c, name, data, f"{f.label or f.path} (sha256 {f.sha256})", "/Source",
                                      "/" + (mimetypes.guess_type(f.path)[0] or "application/octet-stream"))[0])
                for name, f, data, _ in attachments]

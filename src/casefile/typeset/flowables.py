@@ -24,6 +24,7 @@ class RenderState:
     running: dict = field(default_factory=dict)  # page -> running head
     stamps: dict = field(default_factory=dict)  # page -> exhibit stamp text
     evidence: dict = field(default_factory=dict)  # page -> evidence number of the exhibit file page on it
+    text_lines: dict = field(default_factory=dict)  # a typeset text file's document number -> page -> [first, last line]
     exhibit_of: dict = field(default_factory=dict)  # page -> number of the exhibit the page belongs to
     file_pages: set = field(default_factory=set)  # pages given to a page of an exhibit file (own size)
     reserved: list = field(default_factory=list)  # (page, pdf path, page index) of exhibit PDF pages
