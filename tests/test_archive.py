@@ -63,9 +63,9 @@ def test_a_dossier_is_pdfa_3b_with_its_manifest_an_associated_file(workspace, pa
         assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:]), fonts  # every font embedded
 
 
-def _exhibit_pdf(draw_with: str) -> bytes:
-    """A one-page PDF made by reportlab: it always selects Helvetica first (not embedded), then
-    draws with `draw_with`."""
+def _exhibit_pdf(draw_with: str, size=None) -> bytes:
+    """A one-page PDF made by reportlab (A4, or `size`): it always selects Helvetica first (not
+    embedded), then draws with `draw_with`."""
     import io
 
     from reportlab.pdfgen import canvas
@@ -74,7 +74,7 @@ def _exhibit_pdf(draw_with: str) -> bytes:
 
     rtl.register_fonts()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1)
+    c = canvas.Canvas(buf, invariant=1, **({"pagesize": size} if size else {}))
     c.setFont(draw_with, 12)
     c.drawString(72, 720, "EXHIBIT TEXT")
     c.showPage()
@@ -177,3 +177,45 @@ def test_a_filing_copy_is_pdfa_2b_embeds_nothing_and_verifies_with_its_sidecar(w
     pdf.write_bytes(data)
     code, out, err = run("verify", str(pdf))
     assert code == 1 and "no alpha.manifest.json beside it" in err
+
+
+def test_a_letter_filing_copy_is_pdfa_2b_and_passes_qpdf(workspace):
+    """A Letter case built with --profile filing: every dossier (both editions, with a text file,
+    an e-mail casefile sets on Letter, a Letter exhibit PDF and an image) is PDF/A-2b, clean for
+    qpdf, embeds no file, is Letter on every page casefile typesets, and verifies with its sidecar."""
+    from email.message import EmailMessage
+
+    from reportlab.lib.pagesizes import LETTER
+
+    from conftest import png
+
+    from casefile.typeset import rtl
+
+    case = workspace.path / "cases/demo/case.yaml"
+    case.write_text(case.read_text().replace("accused:\n", "page_size: Letter\naccused:\n", 1))
+    m = EmailMessage()
+    m["From"] = "Anna Example <anna@example.invalid>"
+    m["Subject"] = "Minutes of the meeting"
+    m.set_content("Dear Office,\n\n" + "the minutes follow. " * 200)
+    workspace.write("exhibits/demo/mail.eml", bytes(m))
+    workspace.write("exhibits/demo/letter.pdf", _exhibit_pdf(rtl.FONT_REGULAR, LETTER))
+    workspace.write("exhibits/demo/photo.png", png((300, 500)))
+    workspace.write("exhibits/demo/notes.txt", "some notes\n" * 80)
+    workspace.item("s1", accused=("alpha", "beta"), body="A statement for a US court portal. " * 60,
+                   extra="exhibits:\n  - file: mail.eml\n  - file: letter.pdf\n  - file: photo.png\n"
+                         "  - file: notes.txt\n")
+    code, out, err = run("build", "--profile", "filing", root=workspace.path)
+    assert code == 0, out + err
+    dossiers = sorted((workspace.path / "out/filing/demo").glob("*/*.pdf"))
+    assert len(dossiers) == 4  # two accused, two editions
+    for pdf in dossiers:
+        assert pdfa_findings(pdf, "2b") == [], pdf
+        assert "No syntax or stream encoding errors found" in qpdf_check(pdf)
+        assert b"/EmbeddedFiles" not in pdf.read_bytes()
+        xmp = PdfReader(str(pdf)).trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+        assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+        sizes = {(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
+                 for p in PdfReader(str(pdf)).pages}
+        assert sizes == {(612, 792)}, (pdf, sizes)  # the Letter exhibit and the e-mail too: no other paper
+        code, out, err = run("verify", str(pdf), "--root", str(workspace.path))
+        assert code == 0, out + err

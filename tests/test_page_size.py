@@ -5,6 +5,7 @@ sizes, pdftotext -bbox for where the words are)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, LETTER
 
-from conftest import CASE_YAML, make_pdf, png, poppler, run
+from conftest import CASE_YAML, make_pdf, norm, pages_text, png, poppler, run
 
 MARGIN = 22 * 72 / 25.4  # the left and right margins, the same on A4 and Letter (22 mm)
 
@@ -106,10 +107,11 @@ def test_a_letter_case_is_letter_on_every_typeset_page(workspace):
             assert assert_letter_with_text_inside(pdf, shown) >= 5
             if accused == "alpha" and edition == "confidential":
                 all_sizes = sizes(pdf)
-                # an exhibit file page keeps its own width (and its height, or more for the bands)
+                # an exhibit file page keeps its own size: an A4 one is on an A4 page, a Letter one
+                # on a Letter page (drawn a little smaller for the bands, not on a taller page)
                 [a4], [letter] = own["a4.pdf"], own["letter.pdf"]
-                assert all_sizes[a4 - 1][0] == round(A4[0], 2) and all_sizes[a4 - 1][1] >= round(A4[1], 2)
-                assert all_sizes[letter - 1][0] == 612 and all_sizes[letter - 1][1] >= 792
+                assert all_sizes[a4 - 1] == (round(A4[0], 2), round(A4[1], 2))
+                assert all_sizes[letter - 1] == (612, 792)
         # the text file, typeset in the dossier's frame, is on Letter pages (checked above) and
         # takes more than one of them
         text = "\n".join(p.extract_text() for p in PdfReader(str(workspace.path / f"out/demo/{edition}/alpha.pdf")).pages)
@@ -172,3 +174,74 @@ def test_the_cover_stays_one_page_on_letter_its_spaces_giving_way(workspace):
     top, first, second = cover(45)
     assert ">44</word>" in first and "Sentence" not in second and ">Contents</word>" in second
     assert top < short_top - 20  # the spaces gave way
+
+
+def rendition_fixtures(ws):
+    """An e-mail, a saved web page and a CSV table: the renditions casefile typesets itself."""
+    from email.message import EmailMessage
+
+    m = EmailMessage()
+    m["From"] = "Anna Example <anna@example.invalid>"
+    m["To"] = "Northtown Office <office@example.invalid>"
+    m["Date"] = "Sat, 03 Mar 2001 10:00:00 +0000"
+    m["Subject"] = "Minutes of the Northtown meeting"
+    m.set_content("Dear Office,\n\n" + "the minutes of the meeting follow in full. " * 120 + "\n\nAnna Example")
+    ws.write("exhibits/demo/mail.eml", bytes(m))
+    ws.write("exhibits/demo/page.html", "<html><head><title>Northtown news</title></head><body><h1>Northtown"
+                                        "</h1><p>" + "</p><p>".join(["The speech on the square was reported. " * 8] * 12) + "</p></body></html>")
+    ws.write("exhibits/demo/people.csv", "name,place,date\n" + "".join(f"Person {k},Northtown,2001-03-03\n"
+                                                                        for k in range(60)))
+    ws.item("conv", type="document", extra="exhibits:\n  - file: mail.eml\n  - file: page.html\n"
+                                           "  - file: people.csv\n")
+
+
+def rendition_pages(pdf) -> dict[str, list[tuple[float, float]]]:
+    """Converted file -> the sizes of the dossier pages showing its rendition (from the manifest)."""
+    m = json.loads(PdfReader(str(pdf)).attachments["casefile-manifest.json"][0])
+    all_sizes = sizes(pdf)
+    return {f["path"]: [all_sizes[n - 1] for n in range(f["pages"][0], f["pages"][1] + 1)]
+            for e in m["exhibits"] for f in e.get("files", []) if f.get("rendition")}
+
+
+def test_the_renditions_casefile_typesets_are_on_the_cases_paper(workspace):
+    """An e-mail, a web capture and a table are set on Letter in a Letter case, and the dossier
+    pages showing them are Letter (612 x 792) too; the paper is part of the rendition's cache
+    key, so a case changing its paper gets new renditions without --force, and back again the
+    ones it had (the same bytes)."""
+    rendition_fixtures(workspace)
+    case = workspace.path / "cases/demo/case.yaml"
+    pdf = workspace.path / "out/demo/confidential/alpha.pdf"
+    cache = workspace.path / "out/.casefile-cache"
+
+    def build_on(paper: str) -> dict:
+        case.write_text(CASE_YAML.replace("accused:\n", f"page_size: {paper}\naccused:\n", 1))
+        code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", root=workspace.path)
+        assert code == 0, out + err
+        shown = rendition_pages(pdf)
+        assert sorted(shown) == ["mail.eml", "page.html", "people.csv"]
+        assert all(len(pages) >= 2 for pages in shown.values()), shown  # long enough for two pages each
+        return shown
+
+    a4 = build_on("A4")
+    assert {s for pages in a4.values() for s in pages} == {(round(A4[0], 2), round(A4[1], 2))}
+    a4_renditions = {p.name: p.read_bytes() for p in cache.rglob("*-pdf")}
+    letter = build_on("Letter")
+    assert {s for pages in letter.values() for s in pages} == {(612, 792)}
+    renditions = {p.name: p.read_bytes() for p in cache.rglob("*-pdf")}
+    letter_renditions = {k: v for k, v in renditions.items() if k not in a4_renditions}
+    assert len(letter_renditions) == 3  # made again for the other paper, the A4 ones kept
+    for data in letter_renditions.values():  # the renditions themselves: every page Letter
+        assert {(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(io.BytesIO(data)).pages} == \
+            {(612, 792)}
+    # the text stays inside the page and reaches its width (set for Letter, not A4 shrunk or cut)
+    texts = [norm(t) for t in pages_text(pdf)]
+    assert any("Minutes of the Northtown meeting" in t for t in texts)
+    assert any("Person 59" in t for t in texts)
+    first = next(n for n, t in enumerate(texts, 1) if "E-mail: mail.eml" in t)
+    xs = [w for w in words(pdf)[first - 1] if w[2] == "minutes"]
+    assert xs and max(x1 for _, x1, _ in xs) <= 612 - 16
+    # back to A4: the A4 renditions from the cache, the dossier as it was
+    before = pdf.read_bytes()
+    build_on("A4")
+    assert {p.name: p.read_bytes() for p in cache.rglob("*-pdf")} == renditions
+    assert pdf.read_bytes() != before

@@ -8,7 +8,9 @@ import io
 import json
 import random
 import re
+import subprocess
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4
@@ -17,7 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from conftest import REPO, norm, pdfa_findings, qpdf_check, run
+from conftest import CASE_YAML, REPO, norm, pdfa_findings, poppler, qpdf_check, run
 
 FOLDER = "out/demo/confidential"
 
@@ -105,6 +107,13 @@ def test_a_dossier_over_the_limit_is_split_into_volumes_whose_links_land(workspa
     for name in readers:  # every cover lists the volumes
         for v in m1["volumes"]:
             assert f"{v['file']}: pages {v['pages'][0]}–{v['pages'][1]}" in texts[name][0], (name, texts[name][0])
+    # and says, below the accused's name, which volume it opens and the pages that volume holds
+    for v in m1["volumes"]:
+        cover = subprocess.run([poppler("pdftotext"), "-f", "1", "-l", "1", str(folder / v["file"]), "-"],
+                               capture_output=True, text=True, check=True).stdout
+        line = f"Volume {v['number']} of 3 (pages {v['pages'][0]}–{v['pages'][1]})"
+        assert re.findall(r"Volume \d+ of \d+ \(pages [^)]*\)", cover) == [line], (v["file"], cover)
+        assert cover.index("Alpha Person") < cover.index(line) < cover.index("Edition"), cover
 
     # every contents line of volume 1 links to its page; an exhibit in another volume by GoToR,
     # naming that volume's file alone, at the page that shows the exhibit
@@ -234,3 +243,43 @@ def test_filing_volumes_are_pdfa_2b_with_their_manifests_beside_them(workspace):
     vols[0].write_bytes(vols[0].read_bytes() + b"%\n")
     code, out, err = run("verify", str(vols[-1]))
     assert code == 1 and "alpha.vol1.pdf: content" in out
+
+
+def set_max_size(ws, value: str) -> int:
+    """case.yaml with `max_size: value`; returns its line."""
+    p = ws.path / "cases/demo/case.yaml"
+    p.write_text(CASE_YAML.replace("accused:\n", f"max_size: {value}\naccused:\n", 1))
+    return p.read_text().splitlines().index(f"max_size: {value}") + 1
+
+
+def test_a_cases_max_size_writes_it_in_volumes_and_the_option_overrides_it(workspace):
+    noise_case(workspace)
+    set_max_size(workspace, "1.6MB")
+    out = build(workspace)
+    assert [p.name for p in volumes(workspace)] == ["alpha.vol1.pdf", "alpha.vol2.pdf", "alpha.vol3.pdf"]
+    assert all(p.stat().st_size <= 1_600_000 for p in volumes(workspace))
+    assert "in 3 volumes" in out
+    assert "0 dossiers built, 1 up to date" in build(workspace)  # the state records the case's limit
+    build(workspace, "--max-size", "2.5MB")  # the option overrides the case
+    assert [p.name for p in volumes(workspace)] == ["alpha.vol1.pdf", "alpha.vol2.pdf"]
+    build(workspace, "--max-size", "none")  # and none writes the dossier whole
+    assert volumes(workspace) == [] and (workspace.path / FOLDER / "alpha.pdf").is_file()
+    build(workspace)
+    assert len(volumes(workspace)) == 3 and not (workspace.path / FOLDER / "alpha.pdf").exists()
+    # a volume too small for an exhibit names the case's setting, not the option
+    set_max_size(workspace, "400KB")
+    code, out, err = run("build", "--edition", "confidential", "--accused", "alpha", root=workspace.path)
+    assert code == 1 and "over max_size 0.4 MB (case.yaml): a volume holds whole exhibits; raise max_size" in err, err
+
+
+@pytest.mark.parametrize("value, shown", [("25XB", "'25XB'"), ("big", "'big'"), ("5", "'5'"), ("-3MB", "'-3MB'"),
+                                          ("[25MB]", "a list"), ("true", "'true'")])
+def test_a_bad_max_size_in_the_case_is_one_line_at_its_line(workspace, value, shown):
+    workspace.item("s1")
+    line = set_max_size(workspace, value)
+    code, out, err = run("build", root=workspace.path)
+    assert code == 1, out + err
+    problems = [l for l in err.splitlines() if ": max_size: " in l]
+    assert problems == [f"cases/demo/case.yaml:{line}: max_size: write a size: a number and a unit (25MB, 500KB, "
+                        f"2GB, 20MiB), at least 10KB (got {shown})"], err
+    assert "Traceback" not in out + err and "alue error" not in err

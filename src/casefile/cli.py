@@ -163,7 +163,8 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
                                       "ROOT/out/filing)"),
           max_size: Optional[str] = typer.Option(None, "--max-size", help="largest file, e.g. 25MB (1 MB = "
                                                  "1,000,000 bytes; KB, MB, GB, MiB, GiB): a dossier over it is "
-                                                 "written as <accused>.vol1.pdf, .vol2.pdf, … at exhibit boundaries"),
+                                                 "written as <accused>.vol1.pdf, .vol2.pdf, … at exhibit boundaries; "
+                                                 "overrides case.yaml's max_size (none: no volumes)"),
           root: Path = RootOpt):
     """Build one PDF dossier per accused into OUT/<case>/<edition>/<accused>.pdf."""
     import time
@@ -178,10 +179,11 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
         raise typer.Exit(EXIT_USAGE)
     limit = None
     if max_size is not None:
-        limit = parse_size(max_size)
+        from casefile.case.sizes import SIZE_FORM, parse_size
+
+        limit = 0 if max_size.strip().lower() == "none" else parse_size(max_size)  # 0: whole, whatever case.yaml says
         if limit is None:
-            print(f"--max-size: '{max_size}' is not a size (a number and a unit: 25MB, 500KB, 2GB, 20MiB; "
-                  f"at least 10KB)", file=sys.stderr)
+            print(f"--max-size: '{max_size}' is not a size: {SIZE_FORM}, or none", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE)
     if profile == "filing" and out is None:
         out = Path(root) / "out" / "filing"  # beside the archive copies, never over them
@@ -223,21 +225,6 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     pages = sum(w.pages for w in written)
     print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
           f"{pages} pages, {time.monotonic() - started:.1f} s")
-
-
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
-
-
-def parse_size(text: str) -> int | None:
-    """Bytes of a size as written on a portal ("25MB", "25 MB", "1.5GB", "20MiB"; a plain number
-    is bytes); None when it is not one, or under 10 kB (no volume is that small)."""
-    import re
-
-    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", text)
-    if not m or m.group(2).lower() not in _UNITS:
-        return None
-    n = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
-    return n if n >= 10_000 else None
 
 
 def _leftovers(opts, fresh) -> bool:

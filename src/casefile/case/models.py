@@ -10,9 +10,10 @@ import re
 import unicodedata
 from typing import Annotated, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from casefile.case.dates import parse_date, parse_full_date
+from casefile.case.sizes import SIZE_FORM, parse_size
 
 _SLUG = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -72,6 +73,20 @@ def _check_text(v: str) -> str:
     return v
 
 
+def _size(v) -> int:
+    """A size as written ("25MB"; a whole number is bytes), in bytes."""
+    n = parse_size(str(v)) if isinstance(v, (str, int)) and not isinstance(v, bool) else None
+    if n is None:
+        shown = repr(v if len(v) < 40 else v[:37] + "...") if isinstance(v, str) else \
+            "a list" if isinstance(v, list) else "a mapping" if isinstance(v, dict) else str(v)
+        raise ValueError(f"write a size: {SIZE_FORM} (got {shown})")
+    return n
+
+
+Size = Annotated[int, BeforeValidator(_size), WithJsonSchema({  # written as text, held as bytes
+    "type": "string", "pattern": r"^\s*[0-9]+(\.[0-9]+)?\s*(([KkMmGg][Ii]?)?[Bb])?\s*$",
+    "description": "a file size: 25MB, 500KB, 2GB, 20MiB (KB, MB, GB: powers of 1000; KiB, MiB, GiB: of 1024; "
+                   "a plain number is bytes), at least 10KB", "examples": ["25MB", "500KB", "20MiB"]})]
 Date = Annotated[str, AfterValidator(_check_date), Field(
     description="EDTF date: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-21..24 (season), ~ approximate, "
                 "? uncertain, START/END interval", examples=["1988", "1988-07-25/1988-07-28", "1988-22~"])]
@@ -179,6 +194,8 @@ class Case(Model):
     translation_layout: Literal["side-by-side", "sequential"] = "side-by-side"
     page_size: Literal["A4", "Letter"] = Field("A4", description="the paper of the dossiers' and submissions' "
                                                                    "own pages (exhibit file pages keep theirs)")
+    max_size: Size | None = Field(None, description="the largest dossier file: a dossier over it is written in "
+                                                    "volumes (build's --max-size overrides it)")
     summary: Text | None = None
     accused: list[Accused] = Field(min_length=1)
     charges: list[Charge] = []

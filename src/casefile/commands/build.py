@@ -286,7 +286,8 @@ def prepare(opts: Options, report=None, ocr_progress=None) -> list[Prepared]:
     accept = {a.replace("\\", "/") for a in opts.accept_changes}
     tdigest = templates_digest(opts.root)
     for lc in loaded:
-        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report, ocr_progress)
+        intake = Intake(out_root(opts) / CACHE_NAME, opts.jobs, typeset_rendition, report, ocr_progress,
+                        lc.case.page_size)
         files = _inspect_files(lc, problems, read_state(state_path(opts, lc.case.id)).get("files", {}), intake,
                                opts.force)
         problems += _glyph_problems(lc)
@@ -432,6 +433,7 @@ class Made:
     beside: tuple = ()  # (target, temporary file) of files written beside it (a filing copy's manifest)
     volumes: tuple = ()  # a dossier in volumes: (file name, first, last, page count) of each; tmp is ""
     text_lines: list = field(default_factory=list, compare=False)  # each typeset text page's lines (as in the manifest)
+    limit: int | None = None  # the size over which it was to be written in volumes (volume_limit)
 
     @property
     def files(self) -> tuple:
@@ -479,8 +481,8 @@ def prepare_jobs(opts: Options, plan: Plan, report, ocr_progress=None) -> Work:
                 continue
             mine = {f"{ed}/{acc.id}.pdf": recorded.get(f"{ed}/{acc.id}.pdf") for ed in opts.editions}
             if not opts.force and state.get("code") == work.code and \
-                    all(r and r["fingerprint"] == p.fingerprints[acc.id] and r.get("max_size") == opts.max_size
-                        for r in mine.values()) and \
+                    all(r and r["fingerprint"] == p.fingerprints[acc.id] and
+                        r.get("max_size") == volume_limit(opts, p.lc) for r in mine.values()) and \
                     outputs_intact({"dossiers": mine}, out_root(opts) / cid):
                 work.fresh += [Written(out_root(opts) / cid / k, r["pages"], r["exhibits"], skipped=True)
                                for k, r in mine.items()]
@@ -495,6 +497,7 @@ def make_dossiers(job: Job) -> list[Made]:
     own), check the public one for leaks, write each to a temporary file beside its target."""
     p, opts = job.prepared, job.opts
     env = template_env(opts.root)
+    limit = volume_limit(opts, p.lc)
     made: list[Made] = []
     try:
         for edition in opts.editions:
@@ -508,8 +511,8 @@ def make_dossiers(job: Job) -> list[Made]:
             target = out_root(opts) / p.lc.case.id / edition / f"{d.file_stem}.pdf"
             ranges = page_ranges(r.anchors, [e.number for e in d.exhibits], r.pages)
             shown = sum(1 for e in d.exhibits if not e.withheld)
-            if opts.max_size and len(r.pdf) > opts.max_size:  # over the limit: in volumes
-                r, parts = _in_volumes(p, d, env, opts, ranges)
+            if limit and len(r.pdf) > limit:  # over the limit: in volumes
+                r, parts = _in_volumes(p, d, env, opts, ranges, limit)
                 beside = []
                 try:
                     for vol, data, side in parts:
@@ -524,12 +527,12 @@ def make_dossiers(job: Job) -> list[Made]:
                 made.append(Made(target, "", p.lc.case.id, r.pages, shown, d.fingerprint, ranges,
                                  evidence_pages(d, r.anchors), tuple(r.notes), tuple(beside),
                                  tuple((volume_name(d.file_stem, v.number), *v.own, len(v.pages))
-                                       for v, _, _ in parts), text_line_pages(d, r.text_lines)))
+                                       for v, _, _ in parts), text_line_pages(d, r.text_lines), limit))
                 continue
             beside = ((sidecar_path(target), write_temporary(sidecar_path(target), r.sidecar)),) if r.sidecar else ()
             made.append(Made(target, write_temporary(target, r.pdf), p.lc.case.id, r.pages, shown, d.fingerprint,
                              ranges, evidence_pages(d, r.anchors), tuple(r.notes), beside,
-                             text_lines=text_line_pages(d, r.text_lines)))
+                             text_lines=text_line_pages(d, r.text_lines), limit=limit))
     except BaseException:
         discard(made)
         raise
@@ -574,8 +577,21 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict):
-    """A dossier over --max-size, typeset again with room in its contents for each line's volume,
+def volume_limit(opts: Options, lc: LoadedCase) -> int | None:
+    """The size over which a dossier of the case is written in volumes: --max-size, else
+    case.yaml's max_size; None for no limit (neither, or --max-size none)."""
+    if opts.max_size is not None:
+        return opts.max_size or None  # 0: --max-size none
+    return lc.case.max_size
+
+
+def limit_name(opts: Options, limit: int) -> str:
+    """The limit as the user set it: "--max-size 25.0 MB", or "max_size 25.0 MB (case.yaml)"."""
+    return f"--max-size {size_text(limit)}" if opts.max_size else f"max_size {size_text(limit)} (case.yaml)"
+
+
+def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict, limit: int):
+    """A dossier over its size limit (volume_limit), typeset again with room in its contents for each line's volume,
     then cut into volumes (pdf/volumes.py) at exhibit boundaries: the contents say the volume the
     cut puts each line in (typeset until the cut and the contents agree; the layout does not
     change, only the numbers). Returns the rendering and the volumes; an exhibit that does not fit
@@ -587,7 +603,7 @@ def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict):
     for _ in range(4):
         r = render(d, env, template_context(d), opts.attach_media, opts.profile, volumes=mapping)
         if not starts or "contents" not in r.anchors:
-            raise _too_big(p, d, opts, None, len(r.pdf))
+            raise _too_big(p, d, opts, None, len(r.pdf), limit)
         front = (1, page_ranges(r.anchors, numbers, r.pages)["contents"][1])
         units = [(1, starts[0] - 1)] + [(a, (starts[i + 1] - 1) if i + 1 < len(starts) else r.pages)
                                         for i, a in enumerate(starts)]
@@ -596,10 +612,10 @@ def _in_volumes(p: Prepared, d: Dossier, env, opts: Options, ranges: dict):
             return hashlib.sha256(f"{d.fingerprint}\0{d.edition}\0{d.code}\0{d.accused['id']}\0"
                                   f"{opts.profile}\0volume {n} of {count}".encode()).hexdigest()[:32].encode()
         try:
-            parts = split_volumes(r.pdf, d.file_stem, front, units, opts.max_size, r.sidecar if r.sidecar else None,
-                                  ident)
+            parts = split_volumes(r.pdf, d.file_stem, front, units, limit, r.sidecar if r.sidecar else None, ident,
+                                  r.cover_lines)
         except TooBig as e:
-            raise _too_big(p, d, opts, label.get(units[e.unit][0]) if e.unit else None, e.size) from None
+            raise _too_big(p, d, opts, label.get(units[e.unit][0]) if e.unit else None, e.size, limit) from None
         now = {page: v.number for v, _, _ in parts for page in range(v.own[0], v.own[1] + 1)}
         if now == mapping:
             return r, parts
@@ -612,19 +628,19 @@ def size_text(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
 
 
-def _too_big(p: Prepared, d: Dossier, opts: Options, key: str | None, size: int) -> CaseError:
+def _too_big(p: Prepared, d: Dossier, opts: Options, key: str | None, size: int, limit: int) -> CaseError:
     """One line: what does not fit in a volume by itself, and its size there."""
-    limit = f"--max-size {size_text(opts.max_size)}"
+    named = limit_name(opts, limit)
     ex = next((e for e in d.exhibits if e.number == key), None)
     if ex is not None:
         li = next(li for li in p.lc.items if li.item.id == ex.id)
         return CaseError([Problem(li.path, 1, "exhibits", f"exhibit {ex.number} alone makes a volume of "
                                   f"{size_text(size)} (with the cover and contents every volume begins with), over "
-                                  f"{limit}: a volume holds whole exhibits; raise {limit.split()[0]} or give the "
+                                  f"{named}: a volume holds whole exhibits; raise {named.split()[0]} or give the "
                                   f"files of this item to several items")])
     what = f"the {key} section" if key else "the pages before the exhibits (cover, contents, profile, indexes)"
     return CaseError([Problem(p.lc.case_path, 0, "max_size", f"the dossier of '{d.accused['id']}' ({d.edition}) "
-                              f"cannot be cut into volumes under {limit}: {what} alone make "
+                              f"cannot be cut into volumes under {named}: {what} alone make "
                               f"{size_text(size)}")])
 
 
@@ -634,7 +650,7 @@ def record(opts: Options, plan: Plan, work: Work, made: list[Made], report, brie
     submissions)."""
     written = []
     for m in made:
-        rec = {"fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "max_size": opts.max_size,
+        rec = {"fingerprint": m.fingerprint, "pages": m.pages, "exhibits": m.exhibits, "max_size": m.limit,
                "ranges": {k: list(v) for k, v in m.ranges.items()}, "evidence": m.evidence,
                "text_lines": m.text_lines}
         if m.volumes:

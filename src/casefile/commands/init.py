@@ -29,6 +29,7 @@ numbering:
   stamp_prefix: "CF"              # evidence numbers CF-0001-0001 … on exhibit file pages (letters, digits, '-')
 translation_layout: side-by-side  # or sequential: how a decree's original and translation are set
 page_size: A4                     # or Letter: the paper of the dossiers (exhibit file pages keep their own)
+max_size:                         # optional: a portal's size limit, e.g. 25MB: a bigger dossier is written in volumes
 summary:                          # optional: a paragraph for the cover
 
 accused:                          # at least one; each gets a dossier of the items that concern them

@@ -84,8 +84,9 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                                                            any(target.parent.glob(f"{acc}.vol*.pdf"))):
                             problems.append(Problem(sub.path, sub.line_of("annexes"), "annexes",
                                                     f"the {edition} dossier of '{acc}' is written in volumes "
-                                                    f"(--max-size), and a submission binds each dossier it annexes "
-                                                    f"whole; build the submissions without --max-size"))
+                                                    f"(--max-size, or case.yaml's max_size), and a submission binds "
+                                                    f"each dossier it annexes whole; build the submissions without "
+                                                    f"volumes (--max-size none overrides case.yaml's max_size)"))
                             break
                         try:
                             data = Path(made.get(str(target), target)).read_bytes()

@@ -36,10 +36,12 @@ class Intake:
     """Conversions are made at once (`take`); OCR is collected and run together, in parallel,
     by `finish`."""
 
-    def __init__(self, cache_folder: Path, jobs: int = 0, typeset=None, report=None, progress=None):
+    def __init__(self, cache_folder: Path, jobs: int = 0, typeset=None, report=None, progress=None,
+                 page_size: str = "A4"):
         self.cache = Cache(cache_folder)
         self.jobs = jobs
-        self.typeset = typeset  # (kind, plain data) -> PDF bytes, for renditions casefile typesets
+        self.typeset = typeset  # (kind, plain data, page size) -> PDF bytes, for renditions casefile typesets
+        self.page_size = page_size  # the case's paper: the renditions casefile typesets are on it
         self.report = report or (lambda line: None)
         self.progress = progress  # (pages read, pages to read): called as OCR goes (a progress bar)
         self.queue: list[tuple[str, FileInfo, ocr.PageTask, str]] = []  # (top file, info, task, key)
@@ -88,7 +90,7 @@ class Intake:
             from casefile.intake import web
 
             url, captured = self.capture if depth == 0 else ("", "")
-            key = cache_key("web", ext, info.sha256, web.WEB_FORMAT, url, captured)
+            key = cache_key("web", ext, info.sha256, web.WEB_FORMAT, url, captured, self.page_size)
             record = self.cache.get(key)
             if record is None:
                 capture = web.read_capture(info.abspath, shown, ext, url, captured)
@@ -97,7 +99,7 @@ class Intake:
             return self._with_rendition(info, key, record, "web capture")
         from casefile.intake import tables
 
-        key = cache_key("table", ext, info.sha256, tables.TABLE_FORMAT)
+        key = cache_key("table", ext, info.sha256, tables.TABLE_FORMAT, self.page_size)
         record = self.cache.get(key)
         if record is None:
             table = tables.read_table(info.abspath, shown, ext)
@@ -110,7 +112,7 @@ class Intake:
         if depth >= MAX_DEPTH:
             raise fail(top, "email", f"refused: e-mails nested more than {MAX_DEPTH} deep (a message attached "
                                      f"to a message attached to a message ...)")
-        key = cache_key("email", ext, info.sha256, mail.reader_version(ext))
+        key = cache_key("email", ext, info.sha256, mail.reader_version(ext), self.page_size)
         record = self.cache.get(key)
         if record is None:
             message = mail.read_message(info.abspath, shown, ext)
@@ -184,7 +186,7 @@ class Intake:
         if self.typeset is None:
             raise fail(shown, "converter", f"no typesetter for {kind} renditions")
         try:
-            return self.typeset(kind, data)
+            return self.typeset(kind, data, self.page_size)
         except CaseError:
             raise
         except Exception as e:  # noqa: BLE001 - e.g. a table row taller than a page

@@ -28,7 +28,8 @@ class Options:
     force: bool = False  # re-render even when nothing changed
     attach_media: bool = False
     profile: str = "archive"  # archive: PDF/A-3b, manifest inside; filing: PDF/A-2b, manifest beside it
-    max_size: int | None = None  # bytes: a dossier over it is written as volumes (pdf/volumes.py)
+    max_size: int | None = None  # --max-size, bytes: a dossier over it is written as volumes (pdf/volumes.py);
+    # None: case.yaml's max_size decides (commands/build.volume_limit), 0: no volumes whatever it says
 
 
 STATE_NAME = ".casefile-state.json"

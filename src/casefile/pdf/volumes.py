@@ -10,6 +10,10 @@ volume by itself is refused, naming it and its size) into `<accused>.vol1.pdf`,
   matrix) and the first exhibits; each later volume starts with the cover and the contents again
   (the same pages, with their own page numbers), then its exhibits; the last one ends with the
   back matter (index of names, annex);
+- each cover says which volume it is ("Volume 2 of 3 (pages 41–80)"): the cover draws a form
+  XObject, volume 1's line, and the dossier holds every volume's line as a form of its own,
+  typeset with the rest (typeset/document.py); in a volume's copy of the cover, that form is
+  given its volume's line (the page's content, its links and its fonts are the dossier's);
 - every link and bookmark to a page of the same volume stays a link inside it; one to a page of
   another volume is a `/GoToR` action naming that volume's file by its name alone (relative: the
   folder can be moved or copied as a whole) and the page's place in it;
@@ -39,9 +43,11 @@ from pypdf.generic import (
     DictionaryObject,
     NameObject,
     NumberObject,
+    StreamObject,
     TextStringObject,
 )
 
+from casefile.pdf.fastpath import stored_bytes
 from casefile.pdf.manifest import CONTENT_HASH, HASH_FIELD, MANIFEST_NAME, NO_HASH, SIDECAR_HASH
 
 VOLUME_NAME = "{stem}.vol{n}.pdf"
@@ -106,9 +112,10 @@ def _fit(dest) -> ArrayObject:
 class Split:
     """The whole dossier, read once, written as any of its volumes."""
 
-    def __init__(self, pdf: bytes, stem: str):
+    def __init__(self, pdf: bytes, stem: str, cover_lines: tuple | None = None):
         self.reader = PdfReader(io.BytesIO(pdf), strict=False)
         self.stem = stem
+        self.cover_lines = cover_lines  # (resource name the cover draws, {volume: object number of its line})
         self.page_of = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(self.reader.pages)}
         root = self.reader.trailer["/Root"]
         self.open_view = None
@@ -159,6 +166,7 @@ class Split:
         for page in vol.pages:
             w.add_page(r.pages[page - 1], excluded_keys=("/Annots",))
         pages = w.pages
+        self._own_line(w, pages[index[1]], vol.number)
         for page in vol.pages:
             for a in r.pages[page - 1].get("/Annots", []) or []:
                 a = a.get_object()
@@ -218,6 +226,24 @@ class Split:
         buf = io.BytesIO()
         w.write(buf)
         return with_id(buf.getvalue(), ident)
+
+    def _own_line(self, w: PdfWriter, cover, number: int):
+        """The cover page `cover` (as copied into volume `number`'s writer `w`) drawing that
+        volume's line where it drew volume 1's: the form it draws (the writer's copy) given the
+        content and box of that volume's line (so no other volume's line is in the file)."""
+        if self.cover_lines is None or number == 1:
+            return
+        name, forms = self.cover_lines
+        if number not in forms:  # a cut other than the one typeset: it is typeset again
+            return
+        slot = cover["/Resources"]["/XObject"][NameObject("/" + name)]
+        line = self.reader.get_object(forms[number])
+        for key in list(slot):
+            del slot[key]
+        slot.update({NameObject(k): v.clone(w) for k, v in line.items() if k != "/Length"})
+        StreamObject.set_data(slot, stored_bytes(line))  # as stored (whatever its filter), not encoded again
+        if hasattr(slot, "decoded_self"):
+            slot.decoded_self = None
 
     def _go(self, dest, index, home, pages, page=None) -> dict | None:
         """The /Dest (a page of this volume) or the /A GoToR action (a page of another) of a
@@ -284,12 +310,13 @@ def _manifest(whole: dict, vol: Volume, volumes: list[Volume], stem: str, dossie
 
 
 def split(pdf: bytes, stem: str, front: tuple[int, int], units: list[tuple[int, int]], limit: int,
-          sidecar: bytes | None, ident) -> list[tuple[Volume, bytes, bytes | None]]:
+          sidecar: bytes | None, ident, cover_lines: tuple | None = None) -> list[tuple[Volume, bytes, bytes | None]]:
     """The dossier `pdf` (sealed; or, for the filing copy, with its manifest `sidecar`) as
     volumes of at most `limit` bytes each: (volume, its bytes, its sidecar manifest or None).
-    `ident(number, count)` gives a volume's /ID. Raise TooBig for a unit that fits nowhere."""
+    `ident(number, count)` gives a volume's /ID; `cover_lines` (typeset/document.Rendered) each
+    cover's line. Raise TooBig for a unit that fits nowhere."""
     whole_sha = hashlib.sha256(pdf).hexdigest()
-    s = Split(pdf, stem)
+    s = Split(pdf, stem, cover_lines)
     if sidecar is not None:
         whole, media = json.loads(sidecar.decode("utf-8")), {}
     else:

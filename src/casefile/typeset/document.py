@@ -20,6 +20,7 @@ from jinja2 import Environment
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfdoc import xObjectName
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -34,7 +35,7 @@ from casefile.pdf.volumes import volume_name
 from casefile.typeset import fastpath, marks, rtl
 from casefile.typeset.archive import OUTPUT_CONDITION, Conformance, conformance, srgb_icc, xmp_packet
 from casefile.typeset.exhibit_pages import add_manifest, set_document_id
-from casefile.typeset.flowables import VOLUME, Deferred, KeepWithNext, RenderState
+from casefile.typeset.flowables import VOLUME, VOLUME_LINE, VOLUME_LINE_SIZE, Deferred, KeepWithNext, RenderState
 from casefile.typeset.markup import Markup
 from casefile.typeset.styles import (
     BANNER,
@@ -246,6 +247,9 @@ def _define_forms(c, st: RenderState, total: int, d: Dossier):
             _draw_frame(c, d, st.page)
             c.endForm()
             continue
+        if isinstance(key, tuple) and key[0] == VOLUME_LINE:  # a cover's "Volume 2 of 3 (pages 41–80)"
+            fastpath.text_form(c, name, st.volume_lines[key[1]], rtl.FONT_BOLD, size, False, INK, centre=True)
+            continue
         if isinstance(key, tuple) and key[0] == VOLUME:  # a contents line in volumes: volume and page
             page = st.pages.get(key[1])
             text = f"vol. {st.volumes.get(page, 1)} · {page}" if page is not None else "—"
@@ -283,6 +287,9 @@ class Rendered:
     sidecar: bytes | None = None  # the filing copy's manifest, written beside it
     notes: list = field(default_factory=list)  # warnings for the build's report (not problems)
     text_lines: dict = field(default_factory=dict)  # a typeset text file's document number -> page -> lines
+    # a dossier to be cut into volumes: (the resource name its cover draws its volume line by,
+    # {volume: object number of that volume's line}): pdf/volumes.py gives each cover its own
+    cover_lines: tuple | None = None
 
 
 def _volume_list(d: Dossier, volumes: dict) -> list[dict]:
@@ -294,6 +301,19 @@ def _volume_list(d: Dossier, volumes: dict) -> list[dict]:
         else:
             out.append({"number": n, "file": volume_name(d.file_stem, n), "first": page, "last": page})
     return out
+
+
+def _volume_lines(state: RenderState, listed: list[dict]) -> tuple[str, dict] | None:
+    """The forms of each volume's cover line (defined with the other forms after the last page),
+    and what pdf/volumes.py needs to point each cover at its own: the resource name the cover
+    draws (volume 1's line) and each line's object number. None when the cover has no line."""
+    first = (VOLUME_LINE, 1), VOLUME_LINE_SIZE, "center"
+    if first not in state.form_ids:
+        return None
+    state.volume_lines = {v["number"]: f"Volume {v['number']} of {len(listed)} (pages {v['first']}–{v['last']})"
+                          for v in listed} or {1: "Volume 1"}  # (the cut not known yet: typeset again)
+    return xObjectName(state.form_ids[first]), {n: state.form_name((VOLUME_LINE, n), VOLUME_LINE_SIZE, "center")
+                                                for n in sorted(state.volume_lines)}
 
 
 def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool = False,
@@ -313,8 +333,9 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
                      keywords=", ".join(["casefile", dossier.case["id"], dossier.accused["id"], dossier.edition]),
                      creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
                      lang=dossier.case.get("language") or "en", initialFontName=rtl.FONT_REGULAR)
+    listed = _volume_list(dossier, volumes or {})
     ctx = dict(context, d=dossier, case=dossier.case, accused=dossier.accused, exhibits=dossier.exhibits,
-               TOTAL=TOTAL, volumes=_volume_list(dossier, volumes or {}))
+               TOTAL=TOTAL, volumes=listed)
     flows: list[Flowable] = []
     for section in BEFORE_EXHIBITS:
         flows += mk.blocks(render_markup(env, section.template, **ctx))
@@ -328,7 +349,10 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     total = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)
+    lines = _volume_lines(state, listed)
     _define_forms(doc.canv, state, total, dossier)
+    if lines is not None:
+        lines = (lines[0], {n: fastpath.form_number(doc.canv, name) for n, name in lines[1].items()})
     conf = conformance(profile)
     if conf.embeds_files:
         seal = add_manifest(doc.canv, dossier, state.pages, total, attach_media, state.text_lines)
@@ -355,9 +379,9 @@ def render(dossier: Dossier, env: Environment, context: dict, attach_media: bool
     doc.canv.finish()
     if conf.embeds_files:
         return Rendered(seal(buf.getvalue()), total, dict(state.pages), list(state.reserved),
-                        notes=notes, text_lines=state.text_lines)
+                        notes=notes, text_lines=state.text_lines, cover_lines=lines)
     pdf = buf.getvalue()
     sidecar = manifest_json(dossier, state.pages, hashlib.sha256(pdf).hexdigest(), total, {}, SIDECAR_HASH,
                             state.text_lines)
     return Rendered(pdf, total, dict(state.pages), list(state.reserved), sidecar, notes,
-                    state.text_lines)
+                    state.text_lines, cover_lines=lines)

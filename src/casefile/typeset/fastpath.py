@@ -203,14 +203,15 @@ class _Link(PDFObject):
 # Shortcut: a one-line text form written directly. Plain: beginForm, drawString, endForm.
 
 
-def text_form(c, name: str, text: str, font_name: str, size: float, right: bool, colour):
+def text_form(c, name: str, text: str, font_name: str, size: float, right: bool, colour, centre: bool = False):
     """Define the form `name`: one line of `text` in `colour`, ending at x=0 when `right`,
-    else starting there. Call it after the last page (the text is not known before)."""
+    centred on it when `centre`, else starting there. Call it after the last page (the text is
+    not known before)."""
     if ON:
-        c._doc.addForm(name, _TextForm(c, text, font_name, size, right, colour))
+        c._doc.addForm(name, _TextForm(c, text, font_name, size, right, colour, centre))
         return
     w = stringWidth(text, font_name, size)
-    x = -w if right else 0
+    x = -w if right else -w / 2 if centre else 0
     c.beginForm(name, lowerx=x - 2, lowery=-size, upperx=x + w + 2, uppery=size * 2)
     c.setFillColor(colour)
     c.setFont(font_name, size)
@@ -224,10 +225,10 @@ class _TextForm(PDFObject):
     reference of its contents and indexes, and reportlab's forms carry a resource dictionary
     and a preamble each). The text is encoded now, before the fonts are written."""
 
-    def __init__(self, c, text: str, font_name: str, size: float, right: bool, colour):
+    def __init__(self, c, text: str, font_name: str, size: float, right: bool, colour, centre: bool = False):
         font = getFont(font_name)
         w = stringWidth(text, font_name, size)
-        x = -w if right else 0
+        x = -w if right else -w / 2 if centre else 0
         ops = [f"{fp_str(colour.red, colour.green, colour.blue)} rg BT 1 0 0 1 {fp_str(x)} 0 Tm"]
         for subset, t in font.splitString(text, c._doc):
             ops.append(f"{font.getSubsetInternalName(subset, c._doc)} {fp_str(size)} Tf {fp_str(size * 1.2)} TL "
@@ -453,6 +454,12 @@ def name_form(c, internal: str, name: str) -> str:
     doc.idToObject[alias] = doc.idToObject[internal]
     doc.idToObjectNumberAndVersion[alias] = doc.idToObjectNumberAndVersion[internal]
     return name
+
+
+def form_number(c, name: str) -> int:
+    """The object number the form `name` (as `c.doForm(name)` draws it) has in the document."""
+    doc = c._doc
+    return doc.idToObjectNumberAndVersion[doc.getXObjectName(name)][0]
 
 
 def set_catalog_names(c, internal: str):

@@ -34,6 +34,7 @@ class RenderState:
     current_head: str = ""
     current_exhibit: str | None = None  # the exhibit being typeset (its number), if any
     volumes: dict | None = None  # a dossier in volumes: page -> volume ({}: not known yet, room made)
+    volume_lines: dict = field(default_factory=dict)  # volume -> its cover's line ("Volume 2 of 3 (pages …)")
 
     def contents_form(self, key: str) -> str:
         """The form of a contents line's number: the page, and in volumes its volume too."""
@@ -47,6 +48,8 @@ class RenderState:
 
 
 VOLUME = "@volume"  # forms of a contents line's volume and page: key (VOLUME, key)
+VOLUME_LINE = "@volume-line"  # forms of the cover's line saying which volume it is: key (VOLUME_LINE, volume)
+VOLUME_LINE_SIZE = 12.5
 OUTLINE_CHARS = 60  # a bookmark's title is cut to about this many characters
 
 
@@ -101,6 +104,26 @@ class PageRef(Flowable):
         self.canv.saveState()
         self.canv.translate(x, self.size * 0.25)
         self.canv.doForm(self.state.form_name(self.key, self.size, self.align))
+        self.canv.restoreState()
+
+
+class VolumeLine(Flowable):
+    """The cover's line saying which volume of a dossier in volumes it is ("Volume 2 of 3 (pages
+    41–80)"), centred: drawn from the form of volume 1's line, which each volume's cover points
+    at its own line when the dossier is cut (pdf/volumes.py; the cover is typeset once)."""
+
+    def __init__(self, state: RenderState):
+        super().__init__()
+        self.state = state
+
+    def wrap(self, aw, ah):
+        self.width = aw
+        return aw, VOLUME_LINE_SIZE * 2.4  # a space above it, as between the title's lines
+
+    def draw(self):
+        self.canv.saveState()
+        self.canv.translate(self.width / 2, VOLUME_LINE_SIZE * 0.4)
+        self.canv.doForm(self.state.form_name((VOLUME_LINE, 1), VOLUME_LINE_SIZE, "center"))
         self.canv.restoreState()
 
 

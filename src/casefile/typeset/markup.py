@@ -26,6 +26,7 @@ from casefile.typeset.flowables import (
     RefList,
     RenderState,
     RowSplitTable,
+    VolumeLine,
 )
 from casefile.typeset.styles import CELL_PAD, INK, RULE, SHADE
 
@@ -143,6 +144,8 @@ class Markup:
             return [self.parallel(el)]
         if tag == "files":
             return self.files(el.get("exhibit"))
+        if tag == "volume":  # the cover of a dossier in volumes: which volume this is
+            return [VolumeLine(st)] if st.volumes is not None else []
         raise fail("templates", tag, f"unknown element <{tag}>")
 
     @staticmethod

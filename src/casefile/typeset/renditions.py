@@ -1,8 +1,10 @@
 """PDF renditions that casefile typesets itself from plain data that intake read: an e-mail
 (its header table, the list of its attachments, its body), a web capture (the URL and date of
 the capture, what was left out, the page's text), a table (CSV). Each is a PDF of its own, made
-deterministically (the same data gives the same bytes), which the dossier then shows like any
-PDF exhibit, page by page, stamped.
+deterministically (the same data and paper give the same bytes), which the dossier then shows
+like any PDF exhibit, page by page, stamped. Its pages are of the case's paper (page_size: A4 or
+Letter), as every page casefile typesets; a Word document's rendition is LibreOffice's, on the
+document's own paper.
 
 Everything is data: every string is escaped before reportlab sees it, characters the fonts
 cannot draw become U+FFFD, right-to-left lines are set by rtl.RTLParagraph."""
@@ -13,18 +15,19 @@ import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from casefile.typeset import rtl
+from casefile.typeset.styles import PAGE_SIZES
 
 _INK = colors.HexColor("#1a1a1a")
 _GREY = colors.HexColor("#5f6368")
 _RULE = colors.HexColor("#b0b4b8")
 _SHADE = colors.HexColor("#eef0f2")
 _MAX_LINE = 1000  # characters: longer lines are set in pieces
+_MARGIN = 20 * mm  # on every side, on A4 and on Letter
 
 
 def _styles():
@@ -94,10 +97,10 @@ def _table(rows: list, s, widths=None, header: bool = False) -> Table:
     return t
 
 
-def _build(story: list, title: str) -> bytes:
+def _build(story: list, title: str, paper: tuple[float, float]) -> bytes:
     b = io.BytesIO()
-    doc = SimpleDocTemplate(b, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-                            bottomMargin=20 * mm, invariant=1, title=printable(title), author="casefile",
+    doc = SimpleDocTemplate(b, pagesize=paper, leftMargin=_MARGIN, rightMargin=_MARGIN, topMargin=_MARGIN,
+                            bottomMargin=_MARGIN, invariant=1, title=printable(title), author="casefile",
                             creator="casefile", producer="casefile", subject="", keywords="",
                             initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
     doc.build(story)
@@ -108,9 +111,9 @@ def _name(source: str) -> str:
     return source.rsplit("/", 1)[-1]
 
 
-def _email(m) -> bytes:
+def _email(m, paper: tuple[float, float]) -> bytes:
     s = _styles()
-    width = A4[0] - 40 * mm
+    width = paper[0] - 2 * _MARGIN
     story = [_para(f"E-mail: {_name(m.source)}", s["h1"]),
              _table([[label, value] for label, value in m.headers] or [["Headers", "none"]], s,
                     [28 * mm, width - 28 * mm])]
@@ -122,12 +125,12 @@ def _email(m) -> bytes:
     story.append(_para("Body", s["h2"]))
     story.append(_para(f"Taken from {m.body_from}.", s["note"]))
     story += _lines(m.body, s["line"]) if m.body.strip() else [_para("(no text)", s["note"])]
-    return _build(story, f"E-mail {_name(m.source)}")
+    return _build(story, f"E-mail {_name(m.source)}", paper)
 
 
-def _web(w) -> bytes:
+def _web(w, paper: tuple[float, float]) -> bytes:
     s = _styles()
-    width = A4[0] - 40 * mm
+    width = paper[0] - 2 * _MARGIN
     rows = [["File", _name(w.source)]]
     if w.title:
         rows.append(["Page title", w.title])
@@ -156,20 +159,21 @@ def _web(w) -> bytes:
             story.append(_para(b.text, s["body"]))
     if not w.blocks:
         story.append(_para("(the page has no text)", s["note"]))
-    return _build(story, f"Web capture {_name(w.source)}")
+    return _build(story, f"Web capture {_name(w.source)}", paper)
 
 
-def _csv(t) -> bytes:
+def _csv(t, paper: tuple[float, float]) -> bytes:
     s = _styles()
-    width = A4[0] - 40 * mm
+    width = paper[0] - 2 * _MARGIN
     columns = max(len(r) for r in t.rows)
     story = [_para(f"Table: {_name(t.source)}", s["h1"]),
              _para(f"{len(t.rows)} rows of {columns} columns, every cell as written in the file (the first row "
                    f"is repeated at the top of each page).", s["note"]), Spacer(1, 4),
              _table(t.rows, s, [width / columns] * columns, header=True)]
-    return _build(story, f"Table {_name(t.source)}")
+    return _build(story, f"Table {_name(t.source)}", paper)
 
 
-def typeset_rendition(kind: str, data) -> bytes:
-    """The PDF of an intake rendition: kind is "email", "web" or "table"."""
-    return {"email": _email, "web": _web, "table": _csv}[kind](data)
+def typeset_rendition(kind: str, data, page_size: str = "A4") -> bytes:
+    """The PDF of an intake rendition: kind is "email", "web" or "table"; its pages of the paper
+    `page_size` names (case.yaml's page_size: A4 or Letter)."""
+    return {"email": _email, "web": _web, "table": _csv}[kind](data, PAGE_SIZES[page_size])

@@ -65,10 +65,13 @@ CELL_PAD = 4  # left and right padding of table cells
 # An exhibit file's page keeps its size and orientation: the dossier page is the exhibit page's
 # size, the exhibit page drawn on it at no less than MIN_FILE_SCALE (95 %), leaving bands above
 # and below for the edition banner, the exhibit stamp, the evidence number and "Page X of Y". A
-# page too short for the bands at 95 % is made taller; an image gets a page of the dossier's size
-# (landscape when it is wider than high) and fills its exhibit area.
+# page too short for the bands at 95 % is made taller, but one at least as tall as Letter keeps
+# its height (a Letter page, an e-mail's rendition in a Letter case, is drawn at 94.7 % on a
+# Letter page, as an A4 one is at 95.0 % on an A4 page); an image gets a page of the dossier's
+# size (landscape when it is wider than high) and fills its exhibit area.
 FILE_BAND_TOP, FILE_BAND_BOTTOM = 14.0, 28.0  # points
 MIN_FILE_SCALE = 0.95
+KEPT_HEIGHT = LETTER[1]  # points: a page this tall or taller keeps its height
 IMAGE_DPI = 300  # an image above this at the size it is printed is reduced to it (and says so)
 
 
@@ -76,7 +79,7 @@ def file_page(width: float, height: float) -> tuple[tuple[float, float], tuple[f
     """The dossier page for an exhibit page of `width` x `height` points (as a viewer shows it):
     (page size, (x, y, w, h) where the exhibit page goes on it)."""
     bands = FILE_BAND_TOP + FILE_BAND_BOTTOM
-    scale = min(1.0, max(MIN_FILE_SCALE, 1 - bands / height))
+    scale = min(1.0, max(MIN_FILE_SCALE if height < KEPT_HEIGHT else 0, 1 - bands / height))
     w, h = width * scale, height * scale
     page_h = max(height, h + bands)
     return (width, page_h), ((width - w) / 2, FILE_BAND_BOTTOM + (page_h - bands - h) / 2, w, h)
