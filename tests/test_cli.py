@@ -51,7 +51,7 @@ def test_new_item_lists_every_field(workspace):
         for field in schema["$defs"][name]["properties"]:
             assert f"\n{field}:" in text or f"  {field}:" in text or f"#  {field}:" in text, (type_, field)
     code, out, err = run("new", "poem", "--case", "demo", root=workspace.path)
-    assert code == 2 and "unknown type 'poem'" in err
+    assert code == 2 and err.strip() == "TYPE: unknown type 'poem' (one of: testimony, decree, statement, document, media)"
 
 
 BROKEN_INSTALL = """\

@@ -125,8 +125,12 @@ def new(type: str = typer.Argument(..., help="testimony | decree | statement | d
         id: Optional[str] = typer.Option(None, "--id", help="item id (default: new-TYPE)"),
         root: Path = RootOpt):
     """Write a new item file with every field of TYPE, ready to fill in."""
+    from casefile.case.models import ITEM_TYPES
     from casefile.commands.new import new_item
 
+    if type not in ITEM_TYPES:  # a word of the command line, like --edition's: no path:line
+        print(f"TYPE: unknown type '{type}' (one of: {', '.join(ITEM_TYPES)})", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
     path = new_item(root, case, type, id)
     print(path)
 

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 from casefile.case.loading import case_ids
-from casefile.case.models import ITEM_TYPES
 from casefile.errors import EXIT_USAGE, fail
 from casefile.output.atomic import atomic_write
 
@@ -106,8 +105,7 @@ def item_text(type: str, item_id: str, header: str = "") -> str:
 
 
 def new_item(root: Path, case: str, type: str, item_id: str | None) -> Path:
-    if type not in ITEM_TYPES:
-        raise fail("-", "type", f"unknown type '{type}' (one of: {', '.join(ITEM_TYPES)})", exit_code=EXIT_USAGE)
+    """Write the item file of `type` (one of case.models.ITEM_TYPES: the command line checks it)."""
     known = case_ids(Path(root))
     if case not in known:
         raise fail(f"cases/{case}/case.yaml", "case",
