@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PdfReader
 
 from casefile.typeset.rtl import FONT_DIR
@@ -349,14 +349,18 @@ def test_what_tesseract_did_not_read_is_found_on_the_page(tmp_path):
     seen = read_pages({
         "english": (scan(ENGLISH), "eng"),
         "persian": (scan(PERSIAN, rtl=True), "fas+eng"),
-        "ruled": (scan(ENGLISH), "eng"),
+        "ruled": (_ruled(scan(ENGLISH)), "eng"),
+        "photocopied": (_photocopied(scan(ENGLISH)), "eng"),
+        "lit": (_lit(scan(ENGLISH), 50), "eng"),
+        "shadowed": (_lit(scan(ENGLISH), 70), "eng"),
         "tiny": (with_line(scan(ENGLISH), HIDDEN, size=8), "eng"),
         "stretched": (with_line(scan(ENGLISH), HIDDEN, size=44, stretch=(4, 0.35)), "eng"),
         "squashed": (with_line(scan(ENGLISH), HIDDEN, size=44, stretch=(1, 0.2)), "eng"),
         "grey": (with_line(scan(ENGLISH), HIDDEN, size=44, fill=190), "eng"),
-    } | {"ruled": (_ruled(scan(ENGLISH)), "eng")}, tmp_path)
-    # clean print, English and Persian, and a page with rules and a frame: read in full
-    for name in ("english", "persian", "ruled"):
+    }, tmp_path)
+    # clean print, English and Persian; a page with rules and a frame; a scan blurred, turned,
+    # specked and saved as a JPEG; one lit unevenly: read in full
+    for name in ("english", "persian", "ruled", "photocopied", "lit"):
         page, why = seen[name]
         assert why == "", (name, why, page.outside[:3])
         assert page.lines and not [p for p in page.outside if p.ink >= ocr.UNREAD_INK]
@@ -367,10 +371,37 @@ def test_what_tesseract_did_not_read_is_found_on_the_page(tmp_path):
         assert "Zeta" not in page.text, (name, page.text)
         assert why == "ink outside the words Tesseract read, near the top of the page", (name, why)
         assert any(abs(p.top - 600) < 40 for p in page.outside if p.ink >= ocr.UNREAD_INK)
+    # in a deeper shadow Tesseract itself loses the end of a line of clean print: found as well
+    page, why = seen["shadowed"]
+    assert "Anna Example" not in page.text and "given at Northtown" in page.text
+    assert why == "ink outside the words Tesseract read, near the top of the page", why
     # a squashed line comes out as garbled words of low confidence
     page, why = seen["squashed"]
     assert "Zeta" not in page.text
     assert "read with less than 30% confidence, near the top of the page" in why, why
+
+
+def _photocopied(img: Image.Image) -> Image.Image:
+    """Turned by 0.7 degrees, blurred, greyed (25-242), 1,500 specks, a JPEG of quality 60."""
+    import random
+
+    r = random.Random(1)
+    img = img.rotate(0.7, resample=Image.BICUBIC, fillcolor=255)
+    img = img.filter(ImageFilter.GaussianBlur(0.8)).point(lambda v: int(25 + v * 0.85))
+    d = ImageDraw.Draw(img)
+    for _ in range(1500):
+        d.point((r.randrange(img.width), r.randrange(img.height)), fill=r.randrange(60, 160))
+    b = io.BytesIO()
+    img.save(b, "JPEG", quality=60)
+    return Image.open(io.BytesIO(b.getvalue())).convert("L")
+
+
+def _lit(img: Image.Image, fall: int) -> Image.Image:
+    """Light falling off across the page, from white to grey 255 - fall (a phone photo, a book's gutter)."""
+    from PIL import ImageChops
+
+    shade = Image.linear_gradient("L").rotate(90).resize(img.size).point(lambda v: v * fall // 255)
+    return ImageChops.subtract(img, shade)
 
 
 def _ruled(img: Image.Image) -> Image.Image:
