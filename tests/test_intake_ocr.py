@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PdfReader
 
 from casefile.typeset.rtl import FONT_DIR
-from conftest import counting_tool, norm, run
+from conftest import REPO, counting_tool, norm, run
 
 OUT = "out/demo/confidential/alpha.pdf"
 FONT = str(FONT_DIR / "Vazirmatn-Regular.ttf")
@@ -352,6 +352,7 @@ def test_what_tesseract_did_not_read_is_found_on_the_page(tmp_path):
         "ruled": (_ruled(scan(ENGLISH)), "eng"),
         "photocopied": (_photocopied(scan(ENGLISH)), "eng"),
         "lit": (_lit(scan(ENGLISH), 50), "eng"),
+        "diagram": (Image.open(REPO / "exhibits/1988-massacre/images/places-named-in-the-sources.png"), "eng"),
         "shadowed": (_lit(scan(ENGLISH), 70), "eng"),
         "tiny": (with_line(scan(ENGLISH), HIDDEN, size=8), "eng"),
         "stretched": (with_line(scan(ENGLISH), HIDDEN, size=44, stretch=(4, 0.35)), "eng"),
@@ -359,8 +360,9 @@ def test_what_tesseract_did_not_read_is_found_on_the_page(tmp_path):
         "grey": (with_line(scan(ENGLISH), HIDDEN, size=44, fill=190), "eng"),
     }, tmp_path)
     # clean print, English and Persian; a page with rules and a frame; a scan blurred, turned,
-    # specked and saved as a JPEG; one lit unevenly: read in full
-    for name in ("english", "persian", "ruled", "photocopied", "lit"):
+    # specked and saved as a JPEG; one lit unevenly; the sample case's diagram (framed boxes, a
+    # framed banner): read in full
+    for name in ("english", "persian", "ruled", "photocopied", "lit", "diagram"):
         page, why = seen[name]
         assert why == "", (name, why, page.outside[:3])
         assert page.lines and not [p for p in page.outside if p.ink >= ocr.UNREAD_INK]

@@ -179,11 +179,12 @@ INK_CONTRAST = 32  # grey levels: a pixel is ink when it is this much darker tha
 PAPER_BLOCK = 8  # pixels: the paper's level is the lightest mean of such blocks within
 PAPER_REACH = 4  # blocks around each place (a redaction bar up to 64 pixels across is ink
 #                  throughout, a larger dark area at least along its edges)
-RULE_SHARE = 24  # a straight horizontal or vertical run of ink longer than 1/24 of the page's
-RULE_MIN = 48  # long side (12 mm on A4), and at least 48 pixels, is a rule or a frame, not
-RULE_THICK = 300  # text, when it is no thicker than 1/300 of the long side (about 1 mm; at
-#                   least 3 pixels): it is not counted (table rules, underlines, form lines; a black
-#                   block such as a redaction bar is thick: it counts)
+RULE_THICK = 300  # a straight horizontal or vertical line no thicker than 1/300 of the page's
+RULE_LENGTH = 10  # long side (at least 3 pixels; 0.9 mm on A4) and at least 10 times as long
+#                   (9 mm on A4, 30 pixels at the least) is a rule or a frame, not text: it is not
+#                   counted (table rules, underlines, form lines, the sides of a box; a letter's
+#                   stem is thicker or shorter, and a black block such as a redaction bar is
+#                   thick: it counts)
 CELL = 8  # pixels: the ink is counted in cells of CELL x CELL
 CELL_MIN_INK = 4  # dark pixels: a cell with fewer is paper (dust, a speck of 1-3 pixels)
 REACH = 2  # cells: inked cells this close belong to one patch (the letters of a word in small
@@ -191,20 +192,22 @@ REACH = 2  # cells: inked cells this close belong to one patch (the letters of a
 WORD_PAD = 3  # pixels around each word box that count as the word's (anti-aliased edges)
 PATCH_MIN_INK = 10  # dark pixels: smaller patches are not kept (a third of UNREAD_INK below)
 MAX_PATCHES = 256  # patches kept per page (the largest); a page with more is not fully read
-INK_FORMAT = (f"ink/2 {PAPER_MIN} {INK_CONTRAST} {PAPER_BLOCK} {PAPER_REACH} {RULE_SHARE} {RULE_MIN} "
-              f"{RULE_THICK} {CELL} {CELL_MIN_INK} {REACH} {WORD_PAD} {PATCH_MIN_INK} {MAX_PATCHES}")
+INK_FORMAT = (f"ink/2 {PAPER_MIN} {INK_CONTRAST} {PAPER_BLOCK} {PAPER_REACH} {RULE_THICK} {RULE_LENGTH} {CELL} "
+              f"{CELL_MIN_INK} {REACH} {WORD_PAD} {PATCH_MIN_INK} {MAX_PATCHES}")
 
 # The decision, made at every build from the cached measurement.
 UNREAD_INK = 30  # dark pixels: a patch of ink outside every word with this much is text (or a
-#                  picture) Tesseract did not read. Measured on the pages the tests make: a
-#                  clean English or Persian page leaves 0-1 pixels outside its words, scattered
-#                  specks (3,000 dots of 1 pixel) none; a line in 8-pixel print that Tesseract
-#                  misses leaves a patch of 173, a line stretched 4 times and squashed to a
-#                  third patches of 350-460. 30 is about five characters of that tiny print.
+#                  picture) Tesseract did not read. Measured on the pages tests/test_intake_ocr.py
+#                  makes: clean English and Persian print, a ruled page, a photocopied one (turned,
+#                  blurred, specked, a JPEG), an unevenly lit one and the sample case's diagram
+#                  (framed boxes) leave no patch of 10 pixels outside their words; a line in
+#                  8-pixel print that Tesseract misses leaves 258, in 10-pixel print 400,
+#                  stretched 4 times 1,387, in grey 190 5,192, squashed to a fifth 86 (and two
+#                  words at 5 and 12%).
 MIN_CONFIDENCE = 30  # percent: a word read with less, over UNREAD_INK of ink, was not read
-#                  (a distorted line comes out as words such as "ee", "<—_—" at 0-24%). Clean
-#                  Persian print has correctly read words as low as 41% (Tesseract's Persian
-#                  model rates itself low; English print reads at 94-97%), so the threshold
+#                  (a squashed or stretched line comes out as words such as "ee", "<—_—" at 0-24%).
+#                  Clean Persian print has correctly read words as low as 41% (Tesseract's Persian
+#                  model rates itself low; clean English print reads at 94-97%), so the threshold
 #                  stays under that.
 
 
@@ -238,12 +241,12 @@ def _runs(mask, length: int):
 
 
 def _rules(mask):
-    """The thin straight lines of `mask` (rules, underlines, frames: see RULE_SHARE); None when
+    """The thin straight lines of `mask` (rules, underlines, frames: see RULE_THICK); None when
     there is none."""
     from PIL import Image, ImageChops
 
-    side = max(mask.size)
-    length, thick = max(RULE_MIN, side // RULE_SHARE), max(3, side // RULE_THICK)
+    thick = max(3, max(mask.size) // RULE_THICK)
+    length = RULE_LENGTH * thick
     t = Image.Transpose.TRANSPOSE
     across = _runs(mask, length)
     if across is not None:  # without the parts thicker than a rule (a block: it counts)
