@@ -527,3 +527,53 @@ def test_check_shows_the_ocr_as_build_does_and_warns_of_pages_not_fully_read(par
     # the next check finds the OCR in the cache: nothing to read, nothing shown but the result
     code, out, err = run("check", root=partly.path)
     assert code == 0 and "OCR" not in out and WARNING in err
+
+
+def test_the_decision_is_made_from_the_measurement_alone():
+    from casefile.errors import CaseError
+    from casefile.intake.ocr import (MIN_CONFIDENCE, UNREAD_INK, InkPatch, OcrLine, OcrPage, OcrWord, as_record,
+                                     from_record, not_read)
+
+    page = OcrPage(1000, 1000, (OcrLine("A line", 0, 0, 100, 20),), "eng", (OcrWord(0, 0, 100, 20, 90, 400),),
+                   (InkPatch(0, 900, 100, 920, UNREAD_INK - 1),), 1)
+    assert not_read(page) == ""
+    assert not_read(page._replace(outside=(InkPatch(0, 900, 100, 920, UNREAD_INK),))) == \
+        "ink outside the words Tesseract read, near the foot of the page"
+    low = page._replace(words=(OcrWord(0, 400, 100, 420, MIN_CONFIDENCE - 1, UNREAD_INK),))
+    assert not_read(low) == "1 word read with less than 30% confidence, in the middle of the page"
+    assert not_read(low._replace(words=(OcrWord(0, 400, 100, 420, MIN_CONFIDENCE - 1, UNREAD_INK - 1),))) == ""
+    assert not_read(page._replace(patches=300)) == "300 patches of ink outside the words Tesseract read"
+    assert not_read(page._replace(dark=True)).startswith("the image is not dark print on light paper")
+    # cached and read back the same; a record without its measurement is refused, never taken as read
+    assert from_record(json.loads(json.dumps(as_record(page)))) == page
+    record = as_record(page)
+    del record["outside"]
+    with pytest.raises(CaseError):
+        from_record(record)
+
+
+def test_a_word_box_far_taller_than_the_words_covers_nothing(tmp_path):
+    from casefile.intake.ocr import OcrLine, OcrPage, OcrWord, measure, not_read
+
+    img = Image.new("L", (1000, 1000), 255)
+    d = ImageDraw.Draw(img)
+    words = []
+    for k in range(8):  # words of text, 20 pixels high
+        d.rectangle((50 + 110 * k, 50, 140 + 110 * k, 62), fill=0)
+        words.append(OcrWord(50 + 110 * k, 45, 140 + 110 * k, 65, 95, 0))
+    d.ellipse((400, 400, 700, 700), fill=60)  # a picture
+    img.save(tmp_path / "page.png")
+    page = OcrPage(1000, 1000, (OcrLine("words", 50, 45, 930, 65),), "eng", tuple(words))
+    assert not_read(measure(page, tmp_path / "page.png")) == \
+        "ink outside the words Tesseract read, in the middle of the page"
+    # Tesseract's box for noise or a picture, 300 pixels high, covers it no more than nothing
+    giant = page._replace(words=(*words, OcrWord(380, 380, 720, 720, 95, 0)))
+    assert not_read(measure(giant, tmp_path / "page.png")) == \
+        "ink outside the words Tesseract read, in the middle of the page"
+    # a box of a word in a heading five times the size of the text does cover its ink
+    heading = page._replace(words=(*words, OcrWord(380, 380, 720, 480, 95, 0)))
+    d.rectangle((400, 400, 700, 700), fill=255)
+    d.rectangle((400, 400, 700, 470), fill=0)
+    img.save(tmp_path / "page.png")
+    assert not_read(measure(heading, tmp_path / "page.png")) == ""
+    assert not_read(measure(page, tmp_path / "page.png")) != ""

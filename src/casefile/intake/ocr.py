@@ -190,10 +190,12 @@ CELL_MIN_INK = 4  # dark pixels: a cell with fewer is paper (dust, a speck of 1-
 REACH = 2  # cells: inked cells this close belong to one patch (the letters of a word in small
 #            print are never a whole cell apart, so a word is one patch, not letters under UNREAD_INK)
 WORD_PAD = 3  # pixels around each word box that count as the word's (anti-aliased edges)
+WORD_TALL = 6  # times the median word height: a box taller covers nothing (Tesseract gives such
+#               boxes to noise and pictures; a heading six times the size of the text is rare)
 PATCH_MIN_INK = 10  # dark pixels: smaller patches are not kept (a third of UNREAD_INK below)
 MAX_PATCHES = 256  # patches kept per page (the largest); a page with more is not fully read
 INK_FORMAT = (f"ink/2 {PAPER_MIN} {INK_CONTRAST} {PAPER_BLOCK} {PAPER_REACH} {RULE_THICK} {RULE_LENGTH} {CELL} "
-              f"{CELL_MIN_INK} {REACH} {WORD_PAD} {PATCH_MIN_INK} {MAX_PATCHES}")
+              f"{CELL_MIN_INK} {REACH} {WORD_PAD} {WORD_TALL} {PATCH_MIN_INK} {MAX_PATCHES}")
 
 # The decision, made at every build from the cached measurement.
 UNREAD_INK = 30  # dark pixels: a patch of ink outside every word with this much is text (or a
@@ -294,8 +296,11 @@ def measure(page: OcrPage, image: Path) -> OcrPage:
     words = tuple(x._replace(ink=mask.crop((x.left, x.top, x.right, x.bottom)).histogram()[255])
                   for x in page.words)
     draw = ImageDraw.Draw(mask)
+    heights = sorted(x.bottom - x.top for x in page.words)
+    tallest = WORD_TALL * heights[len(heights) // 2] if heights else 0
     for x in page.words:
-        draw.rectangle((x.left - WORD_PAD, x.top - WORD_PAD, x.right + WORD_PAD, x.bottom + WORD_PAD), fill=0)
+        if x.bottom - x.top <= tallest:
+            draw.rectangle((x.left - WORD_PAD, x.top - WORD_PAD, x.right + WORD_PAD, x.bottom + WORD_PAD), fill=0)
     cells_img = mask.reduce(CELL)
     cw = cells_img.width
     data = cells_img.tobytes()
