@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -55,8 +56,9 @@ def check(case: Optional[str] = typer.Argument(None, help="case id (default: eve
     """Load, validate and cross-check; print every problem as path:line: field: message."""
     from casefile.commands.build import Options, prepare
 
-    prepared = prepare(Options(root=root, cases=[case] if case else None))
-    warnings = sorted(w for p in prepared for w in p.lc.warnings)
+    with _showing_progress() as (report, ocr_progress, _):  # conversions and OCR, as build shows them
+        prepared = prepare(Options(root=root, cases=[case] if case else None), report, ocr_progress)
+    warnings = sorted(str(w) for p in prepared for w in [*p.lc.warnings, *p.partly_read])
     for w in warnings:
         print(w, file=sys.stderr)
     for lc in (p.lc for p in prepared):
@@ -205,30 +207,40 @@ def build(case: Optional[str] = typer.Argument(None, help="case id (default: eve
         return
     from casefile.commands.build import build as run_build
 
+    with _showing_progress("typesetting dossiers") as (report, ocr_progress, progress):
+        written = run_build(opts, report=report, progress=progress, ocr_progress=ocr_progress)
+    built = [w for w in written if not w.skipped]
+    skipped = len(written) - len(built)
+    pages = sum(w.pages for w in written)
+    print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
+          f"{pages} pages, {time.monotonic() - started:.1f} s")
+
+
+@contextlib.contextmanager
+def _showing_progress(counting: str | None = None):
+    """(report, ocr_progress, progress) for a command that may convert and OCR (build, check).
+    On a terminal: progress bars (OCR pages read; and `counting`, when given, advanced by
+    `progress(n)`), lines printed above them. Otherwise: each line as it comes, and the OCR's
+    progress as a line at each tenth (and the last)."""
     if sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
-            task = bar.add_task("typesetting dossiers", total=None)
+            task = bar.add_task(counting, total=None) if counting else None
             ocr_task = bar.add_task("OCR", total=None, visible=False)
 
             def ocr_progress(done: int, total: int):
                 bar.update(ocr_task, completed=done, total=total, visible=True,
                            description=f"OCR: {done}/{total} pages read", refresh=True)
 
-            written = run_build(opts, report=bar.console.print,
-                               progress=lambda n: bar.update(task, completed=n), ocr_progress=ocr_progress)
+            yield bar.console.print, ocr_progress, (lambda n: bar.update(task, completed=n)) if task is not None \
+                else None
     else:
-        def ocr_lines(done: int, total: int):  # without a terminal: a line at each tenth (and the last)
+        def ocr_lines(done: int, total: int):
             if done and (done == total or done * 10 // total != (done - 1) * 10 // total):
                 print(f"OCR: {done}/{total} pages read", flush=True)
 
-        written = run_build(opts, report=lambda line: print(line, flush=True), ocr_progress=ocr_lines)
-    built = [w for w in written if not w.skipped]
-    skipped = len(written) - len(built)
-    pages = sum(w.pages for w in written)
-    print(f"{len(built)} dossier{'s' if len(built) != 1 else ''} built, {skipped} up to date, "
-          f"{pages} pages, {time.monotonic() - started:.1f} s")
+        yield (lambda line: print(line, flush=True)), ocr_lines, None
 
 
 def _leftovers(opts, fresh) -> bool:

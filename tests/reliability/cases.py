@@ -396,6 +396,11 @@ ROWS: list[Row] = [
     Row("scan-without-text", "an image exhibit, or a PDF page without a text layer, that OCR could not read",
         "withheld from the public edition with one line saying so, unless its entry says `public_reviewed: true`",
         (0,), kind="own"),
+    Row("scan-partly-read", "a scan with a line Tesseract does not read (a redacted term in 8-pixel print; likewise "
+        "print stretched, squashed or in grey)",
+        "that page withheld from the public edition, what OCR missed said on its placeholder, and one line naming "
+        "the file, the page and the fix (`public_reviewed: true` once a person has checked it); the confidential "
+        "edition shows it", (0,), kind="own"),
     # ------------------------------------------------------------------ exhibit files converted or OCR'd
     *_INTAKE_ROWS,
     # ------------------------------------------------------------------ faults

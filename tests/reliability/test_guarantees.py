@@ -99,3 +99,32 @@ def test_scan_without_text(built):
     code, out, err = run("build", root=built.path)
     assert code == 0, err
     assert "This image is withheld" not in _text(built.path / PUB)
+
+
+def test_scan_partly_read(built):
+    from PIL import ImageDraw, ImageFont
+
+    from casefile.typeset.rtl import FONT_DIR
+
+    row = ROW["scan-partly-read"]
+    img = Image.new("L", (1654, 2339), 255)
+    d = ImageDraw.Draw(img)
+    font = str(FONT_DIR / "Vazirmatn-Regular.ttf")
+    d.text((150, 250), "Statement of a fictional witness", font=ImageFont.truetype(font, 44), fill=0)
+    d.text((150, 600), "The hidden cell of Zeta Fictive", font=ImageFont.truetype(font, 8), fill=0)
+    b = io.BytesIO()
+    img.save(b, "PNG")
+    built.write("exhibits/demo/tiny.png", b.getvalue())
+    built.write("cases/demo/evidence/b1.md", item("b1", date="1988-09", extra="redact: [Zeta Fictive]\n"
+                                                                                "exhibits:\n  - file: tiny.png\n"))
+    code, out, err = run("build", root=built.path)
+    assert code == row.codes[0], err
+    assert [line for line in out.splitlines() if "not fully read" in line] == [
+        "exhibits/demo/tiny.png:0: page 1: not fully read by OCR (ink outside the words Tesseract read, near the top "
+        "of the page): withheld from the public edition; check the page (the confidential edition shows it), then "
+        "write public_reviewed: true in its exhibit entry (cases/demo/evidence/b1.md:12)"]
+    public = _text(built.path / PUB)
+    assert "This image is withheld from the public edition: OCR did not read all of it (ink outside" in public
+    assert "Statement of a fictional witness" not in public
+    assert ("tiny.png · page 1 of 1 · withheld from the public edition (not fully read by OCR)"
+            in _text(built.path / CONF))

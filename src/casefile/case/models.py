@@ -222,7 +222,8 @@ class ExhibitFile(Model):
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     confidential: bool = Field(False, description="withheld from the public edition (wherever the file is listed)")
     public_reviewed: bool = Field(False, description="a person has checked the pages the leak check cannot read "
-                                                     "(images, pages without a text layer): they may be public")
+                                                     "(images and pages without a text layer, and pages OCR did "
+                                                     "not read in full): they may be public")
 
 
 class Witness(Model):

@@ -27,8 +27,8 @@ from casefile.commands.submissions import record as record_submissions
 from casefile.commands.workers import run_jobs
 from casefile.dossier.assembly import Dossier, FileInfo, assemble, file_kind, template_context
 from casefile.dossier.citations import line_files, pinpoints, stored_lines
-from casefile.dossier.editions import (EDITIONS, explain_leaks, leak_terms, name_part_warnings, policy,
-                                       policy_problems)
+from casefile.dossier.editions import (EDITIONS, explain_leaks, leak_terms, name_part_warnings, partly_read_warnings,
+                                       policy, policy_problems)
 from casefile.dossier.sections import AFTER_EXHIBITS, page_ranges
 from casefile.dossier.submission import check_brief, check_evidence_numbers
 from casefile.errors import CaseError, Problem
@@ -80,6 +80,7 @@ class Prepared:
     fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
     submissions: list = field(default_factory=list)  # case/submission.LoadedSubmission
+    partly_read: list = field(default_factory=list)  # warnings: pages OCR did not read in full, withheld
 
 
 def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=None,
@@ -338,7 +339,8 @@ def prepare(opts: Options, report=None, ocr_progress=None) -> list[Prepared]:
         fps = fingerprints(lc, files, numbers, tdigest, new.documents)
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
         prepared.append(Prepared(lc, numbers, files, dict(new.documents), targets, fps,
-                                 text if (changed or not lock_path.exists()) else None, subs))
+                                 text if (changed or not lock_path.exists()) else None, subs,
+                                 [str(w) for w in partly_read_warnings(lc, files)]))
     if problems:
         raise CaseError(one_line(problems))
     return prepared
@@ -467,6 +469,9 @@ def prepare_jobs(opts: Options, plan: Plan, report, ocr_progress=None) -> Work:
     prepared = prepare(Options(**{**opts.__dict__, "cases": plan.cases}), report, ocr_progress)
     work = Work(prepared, [], [], [], {}, code_signature())
     for p in prepared:
+        if "public" in opts.editions:  # one line per page the public edition withholds as not fully read
+            for line in p.partly_read:
+                report(line)
         cid = p.lc.case.id
         state = work.states[cid] = read_state(state_path(opts, cid))
         recorded = state.get("dossiers", {})

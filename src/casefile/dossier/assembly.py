@@ -21,6 +21,8 @@ from casefile.case.dates import sort_key
 from casefile.case.loading import LoadedCase, stamp_code
 from casefile.case.lockfile import DOCUMENT_WIDTH, document_label, label
 from casefile.dossier.editions import (
+    NO_TEXT_LAYER,
+    NOT_FULLY_READ,
     REMOVALS,
     REPLACED_NOTE,
     WITHHELD_FILES,
@@ -84,6 +86,8 @@ class FileInfo:
     converter: str = ""  # what made the rendition, with its version
     converted_from: str = ""  # what the original is ("Word document", "e-mail", ...)
     ocr: dict = field(default_factory=dict)  # page index (0-based) -> intake.ocr.OcrPage: machine-read text
+    unread: dict = field(default_factory=dict)  # page index -> what OCR did not read on it (intake: ink outside
+    #                                           its words, words read with low confidence): why it is not checked
     part_of: str = ""  # an e-mail attachment: the path of the file it is attached to
     parts: list = field(default_factory=list)  # an e-mail's attachments (FileInfo), files of the same exhibit
 
@@ -294,11 +298,14 @@ def assemble(lc: LoadedCase, numbers: dict[str, int], files: dict[str, FileInfo]
                     f = FileInfo(**{**info.__dict__, "parts": []})
                     f.description = edit((ef.description or "") if n == 0 else info.description, terms, pol, public)
                     f.confidential = file_withheld(lc, ef.file)
-                    f.unreadable = unreadable_pages(f.kind, f.pages, f.untexted, ef.public_reviewed, f.ocr)
+                    f.unreadable = unreadable_pages(f.kind, f.pages, f.untexted, ef.public_reviewed, f.ocr,
+                                                    f.unread)
                     f.document = documents.get(info.sha256, 0)
                     f.document_label = document_label(case.numbering.stamp_prefix, f.document) if f.document else ""
                     if public:
                         f.withheld = f.confidential
+                        # no text of a page it withholds reaches the public edition (names index, manifest)
+                        f.ocr = {k: page for k, page in f.ocr.items() if k not in f.unreadable}
                         if f.withheld and not withheld:
                             removed.add(WITHHELD_FILES)
                     else:
@@ -495,6 +502,18 @@ def intake_note(f: FileInfo) -> str:
     return " ".join(out)
 
 
+def why_unreadable(f: FileInfo, pages=None) -> str:
+    """Why the public edition withholds these pages of `f` (default: all it withholds), in a
+    few words: "no text layer", "not fully read by OCR", or both with their counts."""
+    pages = f.unreadable if pages is None else pages
+    partly = sum(1 for k in pages if k in f.unread)
+    if not partly:
+        return NO_TEXT_LAYER
+    if partly == len(pages):
+        return NOT_FULLY_READ
+    return f"{len(pages) - partly} without a text layer, {partly} {NOT_FULLY_READ}"
+
+
 def annex_files(d: Dossier) -> list[AnnexRow]:
     """One row per file shown (each distinct file once), one per file withheld, and one per
     exhibit withheld from the public edition (its files are not listed there)."""
@@ -512,7 +531,7 @@ def annex_files(d: Dossier) -> list[AnnexRow]:
                 why = WITHHELD_NOTE
             elif f.unreadable:
                 why = (f"{len(f.unreadable)} of {max(f.pages, 1)} pages withheld from the public edition "
-                       f"(no text layer)")
+                       f"({why_unreadable(f)})")
             rows.append(AnnexRow(e.number, file_key(e.number, i), f.shown, f.sha256, f.size, f.document_label,
                                  f.cited_by or (e.number,), f.withheld, why, intake_note(f)))
     return rows

@@ -13,7 +13,10 @@ Removed from the public edition:
   that lists them: withheld (their numbers stay, marked "withheld");
 - pages the leak check cannot read: image exhibits, and exhibit PDF pages without a text
   layer, unless the exhibit entry says `public_reviewed: true` or the intake step read its text
-  (OCR: `FileInfo.ocr`, drawn as the page's text layer, which the leak check reads);
+  (OCR: `FileInfo.ocr`, drawn as the page's text layer, which the leak check reads); and pages
+  OCR did not read in full (`FileInfo.unread`: ink outside every word Tesseract gave, or words
+  it read with low confidence, intake/ocr.py), whose unread part the leak check cannot see,
+  unless the exhibit entry says `public_reviewed: true`;
 - internal identifiers: item ids, case-file paths, exhibit file names (the public edition
   names a file by its exhibit number, "EX-0014 file 1").
 
@@ -33,13 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from casefile.case.body import CROSS_REFERENCE, MARK_CLOSE, MARK_OPEN, REDACTED, alternation, split_spans
-from casefile.case.loading import LoadedCase, line_for
+from casefile.case.loading import LoadedCase, line_for, rel
 from casefile.errors import Problem
 
 EDITIONS = ("confidential", "public")
 REPLACED_NOTE = "replaced in the public edition"
 WITHHELD_NOTE = "withheld from the public edition"
 WITHHELD_TITLE = "Withheld from the public edition"
+NO_TEXT_LAYER = "no text layer"  # why a page is withheld: nothing the leak check can read
+NOT_FULLY_READ = "not fully read by OCR"  # why a page is withheld: the leak check reads only part of it
 MIN_PART = 3  # letters: a shorter part of a name ("Al", "H.") does not identify on its own
 # keys whose values are identifiers or references, never printed as text: not edited
 SKIP_KEYS = frozenset({"id", "type", "accused", "charges", "file", "sha256", "language", "stamp", "date", "from",
@@ -317,12 +322,14 @@ def file_withheld(lc: LoadedCase, name: str) -> bool:
     return any(ef.file == name and ef.confidential for li in lc.items for ef in li.item.exhibits)
 
 
-def unreadable_pages(kind: str, pages: int, untexted: tuple, reviewed: bool, ocr: dict) -> tuple[int, ...]:
+def unreadable_pages(kind: str, pages: int, untexted: tuple, reviewed: bool, ocr: dict,
+                     unread: dict | None = None) -> tuple[int, ...]:
     """Pages (0-based) of an exhibit file the public edition withholds because the leak check
-    could not read them: every page of an image, the pages of a PDF without a text layer;
-    none once a person has reviewed the file (`public_reviewed: true`), and none the intake step
-    has OCR text for (`FileInfo.ocr`: the text layer drawn on the page, which the leak check
-    then reads like any other)."""
+    could not read them, or not all of them: every page of an image, the pages of a PDF without
+    a text layer, except those the intake step has OCR text for (`FileInfo.ocr`: the text layer
+    drawn on the page, which the leak check then reads like any other) unless that OCR did not
+    read all of the page (`unread`: a line Tesseract did not recognise could show a name the
+    leak check never sees). None once a person has reviewed the file (`public_reviewed: true`)."""
     if reviewed:
         return ()
     if kind == "image":
@@ -331,7 +338,34 @@ def unreadable_pages(kind: str, pages: int, untexted: tuple, reviewed: bool, ocr
         candidates = untexted
     else:
         return ()
-    return tuple(i for i in candidates if i not in ocr)
+    unread = unread or {}
+    return tuple(i for i in candidates if i not in ocr or i in unread)
+
+
+def partly_read_warnings(lc: LoadedCase, files: dict) -> list[Problem]:
+    """One warning per exhibit page the public edition withholds because OCR did not read all
+    of it (`FileInfo.unread`), naming the file, the page, what was missed and how to publish
+    it: a person checks the page, then the exhibit entry says `public_reviewed: true`."""
+    entries: dict[tuple, list[str]] = {}
+    missed: dict[tuple, str] = {}
+    for li in lc.items:
+        if li.item.confidential:
+            continue
+        for i, ef in enumerate(li.item.exhibits):
+            info = files.get(ef.file)
+            if info is None or file_withheld(lc, ef.file):
+                continue
+            for f in [info, *info.parts]:
+                shown = rel(lc.root, lc.exhibit_dir / f.path)
+                for k in unreadable_pages(f.kind, f.pages, f.untexted, ef.public_reviewed, f.ocr, f.unread):
+                    if k in f.unread:
+                        missed[(shown, k)] = f.unread[k]
+                        entries.setdefault((shown, k), []).append(f"{li.path}:{li.line_of('exhibits', i, 'file')}")
+    return [Problem(shown, 0, f"page {k + 1}",
+                    f"{NOT_FULLY_READ} ({missed[(shown, k)]}): withheld from the public edition; check the page "
+                    f"(the confidential edition shows it), then write public_reviewed: true in its exhibit entry "
+                    f"({', '.join(entries[(shown, k)])})")
+            for shown, k in sorted(missed)]
 
 
 # ------------------------------------------------------------------ the leak check's terms

@@ -313,8 +313,14 @@ class Intake:
 
     @staticmethod
     def _give(info: FileInfo, task: ocr.PageTask, page: ocr.OcrPage):
+        """The page's text to its file, and what OCR did not read of it (decided again at each
+        build from the cached measurement, so a change of threshold needs no OCR)."""
         if page.lines:
-            info.ocr[0 if task.index is None else task.index] = page
+            index = 0 if task.index is None else task.index
+            info.ocr[index] = page
+            missed = ocr.not_read(page)
+            if missed:
+                info.unread[index] = missed
 
 
 def derived_fingerprint(info: FileInfo) -> str:

@@ -11,7 +11,8 @@ number of the dossier: the permanent number of an exhibit file's page, with its 
 edition, the exhibit showing it and the file) and ``content_sha256``.
 A converted file (Word, e-mail, web capture, CSV) keeps the original's path, sha256 and size
 and adds ``rendition`` (the PDF shown in its place); an e-mail attachment adds ``part_of``;
-a file with OCR'd pages adds ``machine_read_pages`` (see intake_record).
+a file with OCR'd pages adds ``machine_read_pages``, and ``not_fully_read_pages`` for those OCR
+did not read in full (see intake_record).
 
 The content hash (``casefile-content-v2``)
 -----------------------------------------
@@ -167,7 +168,8 @@ def intake_record(f) -> dict:
     """What intake made of a file, for its manifest entry (nothing for a file shown as it is):
     `rendition` (the PDF shown in place of a converted original: sha256, size, made_by, from),
     `part_of` (an e-mail attachment: the file holding it), `machine_read_pages` (pages of the
-    file whose text layer is OCR, 1-based)."""
+    file whose text layer is OCR, 1-based), `not_fully_read_pages` (pages OCR did not read in
+    full: the public edition withholds them unless a person reviewed the file)."""
     out = {}
     if getattr(f, "rendition", None):
         out["rendition"] = {"sha256": f.rendition_sha256, "size": f.rendition_size, "made_by": f.converter,
@@ -176,6 +178,8 @@ def intake_record(f) -> dict:
         out["part_of"] = f.part_of
     if getattr(f, "ocr", None) and not f.withheld:
         out["machine_read_pages"] = sorted(i + 1 for i in f.ocr)
+    if getattr(f, "unread", None) and not f.withheld:
+        out["not_fully_read_pages"] = sorted(i + 1 for i in f.unread)
     return out
 
 

@@ -25,7 +25,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from casefile.dossier.citations import stored_lines
-from casefile.dossier.editions import WITHHELD_NOTE
+from casefile.dossier.editions import NO_TEXT_LAYER, NOT_FULLY_READ, WITHHELD_NOTE
 from casefile.dossier.sections import file_end_key, file_key
 from casefile.pdf.images import image_facts, open_image, printable
 from casefile.typeset import rtl
@@ -166,11 +166,14 @@ def stamp_name(f) -> str:
 def _withheld_page(f, page: int, count: int, s) -> list:
     """The public edition's page in place of an exhibit page the leak check cannot read."""
     what = "This image" if f.kind == "image" and count == 1 else f"Page {page + 1} of {count} of this file"
+    if page in f.unread:  # OCR read part of it (intake/ocr.py says what it missed)
+        why = (f"OCR did not read all of it ({f.unread[page]}), so it could show a protected name the leak "
+               f"check cannot find")
+    else:
+        why = "it has no text the leak check can read (an image or a scan), so it could show a protected name"
     return [Spacer(1, 30), Paragraph(escape(f"{f.shown}, page {page + 1} of {count}"), s["h2"]),
-            Paragraph(escape(f"{what} is withheld from the public edition: it has no text the leak check can "
-                             f"read (an image or a scan), so it could show a protected name. It is included "
-                             f"once a person has checked it and its exhibit entry says public_reviewed: true."),
-                      s["note"])]
+            Paragraph(escape(f"{what} is withheld from the public edition: {why}. It is included once a person "
+                             f"has checked it and its exhibit entry says public_reviewed: true."), s["note"])]
 
 
 def mark_evidence(c, state: RenderState, number: str):
@@ -305,7 +308,7 @@ class FilePage(Flowable):
         self.state.stamps[page] = f"{self.number} · {stamp_name(f)} · page {self.index + 1} of {self.count}"
         if f.public_withheld or self.index in f.unreadable:  # the confidential edition says so
             self.state.stamps[page] += f" · {WITHHELD_NOTE}" + (
-                "" if f.public_withheld else " (no text layer)")
+                "" if f.public_withheld else f" ({NOT_FULLY_READ if self.index in f.unread else NO_TEXT_LAYER})")
         self.state.file_pages.add(page)
         if self.file.document_label:
             mark_evidence(c, self.state, self.file.evidence_number(self.index + 1))
