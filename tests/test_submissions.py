@@ -691,7 +691,7 @@ def test_a_protected_person_of_case_yaml_and_a_paragraph_cross_reference(workspa
         pdf = workspace.path / f"out/demo/{edition}/submissions/brief.pdf"
         n = text_pages_of(pdf)
         body_text = " ".join(pages_text(pdf)[:n])
-        assert "As shown in section I and para. 2, it follows" in body_text
+        assert "As shown in section I and paragraph 2, it follows" in body_text
         assert re.search(r"(^| )1\. The witness, ", body_text)
         assert re.search(r"(^| )2\. (SOURCE-A|Epsilon Sourcename) confirms it", body_text)
         assert re.search(r"(^| )3\. As shown in", body_text)
