@@ -821,6 +821,10 @@ def test_annex_pages_are_labelled_and_stamped_as_the_footers_and_contents_number
             assert not [o for o in words if o not in stamp_words and o[0] < x1 and o[2] > x0
                         and o[1] < y1 and o[3] > y0], "the stamp overlaps the page's text"
         assert list(spans) == ["A", "B"] and all(v == list(range(1, len(v) + 1)) for v in spans.values())
+        # every font embedded (the text's paragraph numbers and table cells, the stamps): no Helvetica
+        fonts = {str(f.get_object().get("/BaseFont")) for p in r.pages
+                 for f in (p["/Resources"].get_object().get("/Font") or {}).values()}
+        assert fonts and not any("Helvetica" in f for f in fonts), fonts
         annex_list = texts[n - 1]
         first = n
         for letter, pages in spans.items():

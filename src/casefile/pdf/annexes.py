@@ -100,6 +100,7 @@ def bind(text_pdf: bytes, annexes: list[AnnexPDF], targets: dict[str, tuple[int,
             overlay = PdfReader(io.BytesIO(stamps(stamped)))
             for page, stamp in zip(writer.pages[text_pages:], overlay.pages):
                 page.merge_page(stamp, over=True)
+                page.compress_content_streams()  # (merged, the page's content is written anew)
     for index in range(text_pages):
         page = writer.pages[index]
         annots = page.get("/Annots")

@@ -69,7 +69,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     rtl.register_fonts()
     R, B = rtl.FONT_REGULAR, rtl.FONT_BOLD
     base = ParagraphStyle("body", fontName=R, fontSize=10.5, leading=15, textColor=INK, spaceAfter=7,
-                          allowWidows=0)
+                          allowWidows=0, bulletFontName=R)  # paragraph numbers too: no Helvetica
     return {
         "body": base,
         "numbered": ParagraphStyle("numbered", parent=base, leftIndent=NUMBER_INDENT, bulletIndent=0),
@@ -492,7 +492,8 @@ def _table(rows: list[list], widths: list[float], s: dict, state: BriefState) ->
     """A table whose column widths are `widths` as shares of the text's width."""
     width = state.page.content_width
     t = Table(rows, colWidths=[width * w / sum(widths) for w in widths], repeatRows=1, hAlign="LEFT")
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), rtl.FONT_REGULAR),  # the cells' font: no Helvetica
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                            ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                            ("LEFTPADDING", (0, 0), (-1, -1), 3.5), ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
                            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
@@ -620,7 +621,8 @@ def _render_once(b: Brief, known: dict, total: int, combined: bool) -> RenderedB
     doc = BriefDoc(buf, b, state, s, title=b.title, author="; ".join(b.front["authors"]),
                    subject=f"Submission to {b.front['addressee']} — {b.edition} edition",
                    keywords=", ".join(["casefile", "submission", b.case["id"], b.name, b.edition]),
-                   creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)")
+                   creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
+                   initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
     doc.build(flows, canvasmaker=HeldCanvas)
     pages = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
@@ -639,7 +641,7 @@ def annex_stamps(pages: list[AnnexPage]) -> bytes:
     nothing either (its banner is lower)."""
     rtl.register_fonts()
     buf = io.BytesIO()
-    c = Canvas(buf, invariant=1)
+    c = Canvas(buf, invariant=1, initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
     for p in pages:
         c.setPageSize((p.width, p.height))
         bold = f"Annex {p.letter} · page {p.label}"
