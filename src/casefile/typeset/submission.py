@@ -440,7 +440,7 @@ def _contents(b: Brief, s: dict, state: BriefState, toc: list[tuple[int, str, st
     lines += [(0, text(annex_title(a)), f"{a.letter}-1" if combined else a.file_name,
                f"{CITE_SCHEME}annex:{a.letter}") for a in b.annexes]
     style = s["toc"]
-    width = max(34.0, *(stringWidth(number, style.fontName, style.fontSize) + 4 for _, _, number, _ in lines))
+    width = max(34.0, *(stringWidth(number, style.fontName, style.fontSize) + 10 for _, _, number, _ in lines))
     return out + [BriefEntry(Paragraph(title, style), level, number, href, width)
                   for level, title, number, href in lines]
 
