@@ -691,7 +691,7 @@ def test_a_protected_person_of_case_yaml_and_a_paragraph_cross_reference(workspa
         pdf = workspace.path / f"out/demo/{edition}/submissions/brief.pdf"
         n = text_pages_of(pdf)
         body_text = " ".join(pages_text(pdf)[:n])
-        assert "As shown in section I and para. 2, it follows" in body_text
+        assert "As shown in section I and paragraph 2, it follows" in body_text
         assert re.search(r"(^| )1\. The witness, ", body_text)
         assert re.search(r"(^| )2\. (SOURCE-A|Epsilon Sourcename) confirms it", body_text)
         assert re.search(r"(^| )3\. As shown in", body_text)
@@ -703,3 +703,187 @@ def test_a_protected_person_of_case_yaml_and_a_paragraph_cross_reference(workspa
             assert find_leaks(pdf.read_bytes(), terms) == []
         else:
             assert "Epsilon Sourcename confirms it" in body_text
+
+
+def _word_boxes(pdf: Path, page: int) -> tuple[float, list[tuple[float, float, float, float, str]]]:
+    """The page's height and (xMin, yMin, xMax, yMax, word) of every word, from pdftotext -bbox,
+    y downwards from the top of the page."""
+    import html
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', out).group(1))
+    return height, [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in
+                    re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                               out)]
+
+
+def _lines(words) -> list[list[tuple]]:
+    """Words grouped into lines (the same baseline), left to right."""
+    lines: list[list[tuple]] = []
+    for w in sorted(words, key=lambda w: (round(w[3]), w[0])):
+        if lines and abs(lines[-1][0][3] - w[3]) < 2:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return [sorted(line) for line in lines]
+
+
+def test_the_contents_have_dot_leaders_and_each_line_is_a_link_to_its_page(workspace, tmp_path):
+    """Each line of a submission's contents: its title, dot leaders, its page at the right, as a
+    dossier's contents are; a click anywhere on the line (title or number) lands on the page the
+    line names: the PDF page labelled so (a section, or the first page of an annex, A-1), and in
+    the text alone the annex's dossier file at its first page."""
+    import subprocess
+
+    make_case(workspace)
+    assert run("build", root=workspace.path)[0] == 0
+    for name in ("brief.pdf", "brief-text.pdf"):
+        pdf = workspace.path / "out/demo/confidential/submissions" / name
+        r = PdfReader(str(pdf))
+        labels = r.page_labels
+        height, words = _word_boxes(pdf, 2)
+        # the lines with a number at the right, below the running head and above the footer
+        entries = [ln for ln in _lines(words) if ln[-1][2] > 500 and 60 < ln[0][1] and ln[0][3] < height - 60]
+        titles = [" ".join(w[4] for w in ln[:-1]) for ln in entries]
+        assert titles[:3] == ["Cover", "Contents", "Summary for the special procedures"], titles
+        assert "I. Facts" in titles and "II. Argument" in titles and "List of annexes" in titles
+        assert titles[-2:] == ["Annex A — Dossier concerning Alpha Person", "Annex B — Dossier concerning Beta Person"]
+        links = [(rect, kind, target) for page, rect, kind, target in links_of(r) if page == 2]
+        subprocess.run(["pdftoppm", "-r", "144", "-gray", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "c")],
+                       check=True)
+        from PIL import Image
+
+        png = Image.open(next(tmp_path.glob("c*.pgm")))
+        for line, title in zip(entries, titles):
+            number = line[-1][4]
+            left, right = line[0][0], line[-1][2]
+            top, bottom = min(w[1] for w in line), max(w[3] for w in line)
+            hits = [(kind, target) for rect, kind, target in links
+                    if rect[0] <= left + 0.5 and rect[2] >= right - 0.5
+                    and rect[1] <= height - bottom + 0.5 and rect[3] >= height - top - 0.5]
+            assert len(hits) == 1, (title, hits)
+            kind, target = hits[0]
+            if title.startswith("Annex "):
+                letter = title.split()[1]
+                if name == "brief.pdf":
+                    assert number == f"{letter}-1" and kind == "page" and labels[target[0] - 1] == f"{letter}-1"
+                    assert f"{'Alpha' if letter == 'A' else 'Beta'} Person" in pages_text(pdf)[target[0] - 1]
+                else:
+                    assert kind == "file" and target == (f"../{number}", 1) and number in ("alpha.pdf", "beta.pdf")
+            else:
+                assert kind == "page" and labels[target[0] - 1] == number, (title, number, target)
+                assert title in " ".join(t for _, t, p in outline_titles(pdf) if p == target[0])
+            # the leaders: evenly spaced dots on the line's baseline between the title and the number
+            gap_from, gap_to = line[-2][2] + 6, line[-1][0] - 6
+            y0, y1 = int(line[0][1] * 2), int(line[0][3] * 2)
+            dark = [any(png.getpixel((x, y)) < 200 for y in range(y0, y1 + 1))
+                    for x in range(int(gap_from * 2), int(gap_to * 2))]
+            starts = [k for k in range(1, len(dark)) if dark[k] and not dark[k - 1]]
+            assert len(starts) >= 0.75 * (gap_to - gap_from) / 4, (title, len(starts), gap_to - gap_from)
+            assert all(7 <= b - a <= 9 for a, b in zip(starts, starts[1:])), (title, starts)  # a dot every 4 pt
+
+
+def test_annex_pages_are_labelled_and_stamped_as_the_footers_and_contents_number_them(workspace):
+    """The combined PDF: the text's pages print "Page k of T" and are labelled k; each annex page
+    keeps its dossier's "Page k of P", is labelled A-k (B-k …) and stamped at its top right
+    "Annex A · page A-k · PDF page n of N", clear of the page's own text; the list of annexes
+    gives each annex's labels and PDF pages, and each citation's "Annex A, p. k" lands on the
+    page labelled A-k."""
+    make_case(workspace)
+    assert run("build", root=workspace.path)[0] == 0
+    for edition in EDITIONS:
+        pdf = workspace.path / f"out/demo/{edition}/submissions/brief.pdf"
+        r = PdfReader(str(pdf))
+        labels, texts = r.page_labels, pages_text(pdf)
+        n, total = text_pages_of(pdf), len(r.pages)
+        assert labels[:n] == [str(k) for k in range(1, n + 1)]
+        for k in range(1, n + 1):
+            assert f"Page {k} of {n}" in texts[k - 1]
+            assert "PDF page" not in texts[k - 1] or k == n  # (the list of annexes explains the stamp)
+        spans = {}
+        for index in range(n, total):
+            letter, _, number = labels[index].partition("-")
+            spans.setdefault(letter, []).append(int(number))
+            stamp = f"Annex {letter} · page {letter}-{number} · PDF page {index + 1} of {total}"
+            assert stamp in texts[index], (index, texts[index][-200:])
+            own_total = len([label for label in labels if label.startswith(letter + "-")])
+            assert f"Page {number} of {own_total}" in texts[index]
+            height, words = _word_boxes(pdf, index + 1)
+            top = sorted(w for w in words if w[1] < 12)  # the band above the page: its banner, then the stamp
+            stamp_words = top[[w[4] for w in top].index("Annex"):]
+            assert " ".join(w[4] for w in stamp_words) == stamp
+            width = float(r.pages[index].mediabox.width)
+            x0, y0 = min(w[0] for w in stamp_words), min(w[1] for w in stamp_words)
+            x1, y1 = max(w[2] for w in stamp_words), max(w[3] for w in stamp_words)
+            assert x1 <= width - 10 and y0 > 2
+            assert not [o for o in words if o not in stamp_words and o[0] < x1 and o[2] > x0
+                        and o[1] < y1 and o[3] > y0], "the stamp overlaps the page's text"
+        assert list(spans) == ["A", "B"] and all(v == list(range(1, len(v) + 1)) for v in spans.values())
+        # every font embedded (the text's paragraph numbers and table cells, the stamps): no Helvetica
+        fonts = {str(f.get_object().get("/BaseFont")) for p in r.pages
+                 for f in (p["/Resources"].get_object().get("/Font") or {}).values()}
+        assert fonts and not any("Helvetica" in f for f in fonts), fonts
+        annex_list = texts[n - 1]
+        first = n
+        for letter, pages in spans.items():
+            row = f"{letter}-1 to {letter}-{len(pages)} (PDF pages {first + 1}–{first + len(pages)})"
+            assert row in annex_list, (row, annex_list)
+            first += len(pages)
+        body = " ".join(texts[:n])
+        cited = re.findall(r"\(Annex ([AB]), p\. (\d+)\)", body)
+        landed = [labels[p - 1] for _, _, refs in notes_and_targets(pdf, n) for p, _ in refs]
+        assert cited and [f"{a}-{p}" for a, p in cited] == landed, (cited, landed)
+
+
+XREFS = SUBMISSION.replace("# Argument\n\nAs shown in [@facts], it follows [@d1, p. 4].\n", """\
+# Law {#law}
+
+The law is clear. {#p3}
+
+The law is settled. {#p4}
+
+# Argument
+
+As shown in [@facts], [@law] and [@argument], and in [@facts; @law], it follows [@d1, p. 4].
+Both rules [see @p3; @p4]; compare [@p3], [@facts] and [@p4]; also [@law] and [the facts](#facts);
+and [@facts], [@law], and [@argument].
+""")
+
+
+def test_cross_references_in_a_row_are_one_phrase(workspace):
+    """Several cross-references in a row, written apart ("[@a], [@b] and [@c]") or together
+    ("[@a; @b]"), print "sections I, II and III", "paragraphs 3 and 4", each number a link to
+    its place; of different kinds, or with the text's own words between them, each keeps its
+    own word."""
+    make_case(workspace, XREFS)
+    code, _, err = run("build", root=workspace.path)
+    assert code == 0, err
+    pdf = workspace.path / "out/demo/confidential/submissions/brief.pdf"
+    n = text_pages_of(pdf)
+    body = " ".join(pages_text(pdf)[:n])
+    assert "As shown in sections I, II and III, and in sections I and II, it follows." in body, body
+    assert "Both rules see paragraphs 3 and 4; compare paragraph 3, section I and paragraph 4; also section II " \
+           "and the facts; and sections I, II, and III." in body, body
+    assert "section I, section II" not in body and "para." not in body.split("Table of cited evidence")[0]
+    # each number is a link to the page of its heading or paragraph
+    pages = {t.split(". ", 1)[1]: p for _, t, p in outline_titles(pdf) if re.match(r"[IV]+\. ", t)}
+    r = PdfReader(str(pdf))
+    argument = pages["Argument"]
+    height, words = _word_boxes(pdf, argument)
+    links = [(rect, target) for page, rect, kind, target in links_of(r) if page == argument and kind == "page"]
+
+    def target_of(word):
+        x0, y0, x1, y1, _ = word
+        found = [t for rect, t in links if rect[0] <= (x0 + x1) / 2 <= rect[2]
+                 and rect[1] <= height - (y0 + y1) / 2 <= rect[3]]
+        assert len(found) == 1, (word, found)
+        return found[0][0]
+
+    flat = [w for line in _lines(words) for w in line]
+    k = next(i for i, w in enumerate(flat) if w[4] == "sections")
+    phrase = flat[k:k + 5]
+    assert [w[4] for w in phrase] == ["sections", "I,", "II", "and", "III,"]
+    assert [target_of(w) for w in (phrase[0], phrase[1], phrase[2], phrase[4])] == \
+        [pages["Facts"], pages["Facts"], pages["Law"], pages["Argument"]]

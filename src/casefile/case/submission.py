@@ -484,7 +484,8 @@ def parse_inline(text: str, starts: list[tuple[int, int]], path: str, problems: 
 
 
 def resolve_cross_references(blocks: list[Block], items) -> list[Block]:
-    """`[@id]` naming a heading or paragraph of the submission (and no item) is a cross-reference;
+    """`[@id]` naming a heading or paragraph of the submission (and no item) is a cross-reference
+    (several in one `[see @a; @b; @c]`: the prefix, then each, joined by ", " and a last " and ");
     then notes are glued to the text before them (see _glue_notes)."""
     ids = {b.id for b in blocks if b.id and (b.explicit_id or b.id not in items)}
 
@@ -492,7 +493,12 @@ def resolve_cross_references(blocks: list[Block], items) -> list[Block]:
         out = []
         for s in spans:
             if s.kind == "cite" and all(c.key in ids and c.key not in items for c in s.cites):
-                out += [Span("xref", key=c.key, line=c.line) for c in s.cites]
+                if s.cites[0].prefix:
+                    out.append(Span("text", s.cites[0].prefix + " ", line=s.line))
+                for i, c in enumerate(s.cites):
+                    if i:
+                        out.append(Span("text", " and " if i == len(s.cites) - 1 else ", ", line=c.line))
+                    out.append(Span("xref", key=c.key, line=c.line))
             elif s.kind == "note":
                 out.append(Span("note", inner=fix(s.inner, glue=False), line=s.line))
             else:

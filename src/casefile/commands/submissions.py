@@ -62,7 +62,7 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
     if opts.accused and any(p.submissions for p in prepared):
         report("submissions are not built with --accused (their annexes would not all be fresh)")
         return []
-    from casefile.typeset.submission import render_brief
+    from casefile.typeset.submission import annex_stamps, render_brief
 
     made: dict[str, str] = {str(d.target): d.tmp for d in dossiers}
     made.update({str(target): tmp for d in dossiers for target, tmp in d.beside})
@@ -122,7 +122,7 @@ def make_submissions(opts: Options, prepared: list, dossiers: list, report=print
                         if edition == "public" else []
                     for file_name, combined in outputs(sub.name, sub.front.bundle):
                         rendered = render_brief(brief, combined)
-                        pdf = bind(rendered.pdf, annexes, targets, combined)
+                        pdf = bind(rendered.pdf, annexes, targets, combined, stamps=annex_stamps)
                         if terms:
                             leaks = find_leaks(pdf, terms)
                             if leaks:

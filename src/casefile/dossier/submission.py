@@ -13,6 +13,7 @@ annexed dossier is read from the dossier's manifest once it is built (`locate`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from casefile.case.body import REDACTED, strip_marks
@@ -335,7 +336,7 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
     # numbers and anchors of headings and paragraphs (cross-references need them all first)
     counts = [0, 0, 0]
     para_no = 0
-    labels: dict[str, tuple[str, str]] = {}  # id -> (label, anchor)
+    labels: dict[str, tuple[str, str, str]] = {}  # id -> (kind, number, anchor): ("section", "II", "h-3")
     numbering: list[tuple[str, str]] = []  # per block: (number, anchor)
     for bi, b in enumerate(sub.blocks):
         number, anchor = "", f"b{bi}"
@@ -347,17 +348,17 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
                 number = _heading_number(counts, b.level)
             anchor = f"h-{bi}"
             title = "".join(s.text for s in b.spans if s.kind == "text")
-            label = f"section {number}" if number else f"“{txt(title)}”"
+            label = ("section", number) if number else ("", f"“{txt(title)}”")
         elif b.kind == "p" and fm.numbered_paragraphs:
             para_no += 1
             number = str(para_no)
             anchor = f"para-{para_no}"
-            label = f"para. {number}"
+            label = ("paragraph", number)
         else:
-            label = "the passage"
+            label = ("", "the passage")
         numbering.append((number, anchor))
         if b.id and b.id not in labels:
-            labels[b.id] = (label, anchor)
+            labels[b.id] = (*label, anchor)
 
     references: list[Reference] = []
     notes: list[Note] = []
@@ -386,16 +387,18 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
     def pieces_of(spans, para_number: str, in_note: bool) -> tuple[list[Piece], list[int]]:
         out: list[Piece] = []
         marks: list[int] = []
-        for s in spans:
-            if s.kind == "text":
+        xrefs = _cross_reference_runs(spans, labels)
+        for k, s in enumerate(spans):
+            if k in xrefs:
+                out += xrefs[k]
+            elif s.kind == "text":
                 if s.style == "mark" and public:
                     removals.add(REDACTED_TERMS)
                     out.append(Piece("text", REDACTED, "mark"))
                 else:
                     out.append(Piece("text", txt(s.text), s.style))
-            elif s.kind == "xref":
-                label, anchor = labels.get(s.key, (s.key, ""))
-                out.append(Piece("xref", txt(s.text) if s.text else label, key=anchor))
+            elif s.kind == "xref":  # written [text](#key)
+                out.append(Piece("xref", txt(s.text), key=labels.get(s.key, ("", "", ""))[2]))
             elif s.kind == "link":
                 out.append(Piece("link", txt(s.text) or s.key, key=s.key))
             elif s.kind == "cite" and in_note:  # a citation inside a note is printed where it stands
@@ -469,6 +472,39 @@ def _short(title: str) -> str:
     """A source's title without its bracketed remarks and subtitle."""
     cut = min((title.find(s) for s in (" [", ": ", " (") if title.find(s) > 0), default=len(title))
     return title[:cut].strip()
+
+
+XREF_SEPARATOR = re.compile(r"(,| and|, and) ")  # between cross-references written in a row
+
+
+def _cross_reference_runs(spans, labels: dict[str, tuple[str, str, str]]) -> dict[int, list[Piece]]:
+    """The pieces of each cross-reference `[@id]` (one without words of its own), by its span's
+    index: "section II", "paragraph 12", a heading without a number by its title. Several in a
+    row, separated only by ", ", " and " or ", and " (as written, or as `[@a; @b]` gives them),
+    of one kind are one phrase: "sections II, III and IV", "paragraphs 3 and 4", each number a
+    link to its place (the separators stay the text's own)."""
+    out: dict[int, list[Piece]] = {}
+    k = 0
+    while k < len(spans):
+        s = spans[k]
+        if s.kind != "xref" or s.text:
+            k += 1
+            continue
+        run = [k]
+        while (run[-1] + 2 < len(spans) and spans[run[-1] + 1].kind == "text" and not spans[run[-1] + 1].style
+               and XREF_SEPARATOR.fullmatch(spans[run[-1] + 1].text)
+               and spans[run[-1] + 2].kind == "xref" and not spans[run[-1] + 2].text):
+            run.append(run[-1] + 2)
+        found = [labels.get(spans[i].key, ("", spans[i].key, "")) for i in run]
+        kinds = {kind for kind, _, _ in found}
+        for n, (i, (kind, number, anchor)) in enumerate(zip(run, found)):
+            if len(run) > 1 and len(kinds) == 1 and kind:  # one phrase: the kind once, in the plural
+                label = f"{kind}s {number}" if n == 0 else number
+            else:
+                label = f"{kind} {number}" if kind else number
+            out[i] = [Piece("xref", label, key=anchor)]
+        k = run[-1] + 1
+    return out
 
 
 def _group_pieces(refs: list[Reference], prefixes: list[str], starts_note: bool = True) -> list[Piece]:

@@ -189,19 +189,21 @@ class RefList(Flowable):
                 link(c, key, (x, y - size * 0.25, x + w, y + size))
 
 
-class ContentsEntry(Flowable):
-    """A contents line: title (wrapped), dot leaders, page number (form), the whole line a link."""
+class LeaderLine(Flowable):
+    """A contents line: title (wrapped, indented by its level), dot leaders from the end of its
+    last line to the number at the right, the whole line a link. What the number is and where
+    the link goes is the subclass's (`draw_number`, `draw_link`)."""
 
-    def __init__(self, para: Paragraph, key: str, level: int, state: RenderState):
+    number_width = 34.0  # room kept at the right for the number
+
+    def __init__(self, para: Paragraph, level: int):
         super().__init__()
-        self.para, self.key, self.level, self.state = para, key, level, state
-        state.refs.add(key)
+        self.para, self.level = para, level
         self.indent = 14 * level
-        self.numw = 34 if state.volumes is None else 66  # "vol. 2 · 1234"
 
     def wrap(self, aw, ah):
         self.width = aw
-        self.avail = aw - self.indent - self.numw - 8
+        self.avail = aw - self.indent - self.number_width - 8
         self.pw, self.ph = self.para.wrap(self.avail, ah)
         self.height = self.ph + 2
         return aw, self.height
@@ -213,7 +215,7 @@ class ContentsEntry(Flowable):
         last = self.para.blPara.lines[-1]
         extra = last[0] if isinstance(last, tuple) else last.extraSpace
         x0 = self.indent + (self.avail - extra) + 4
-        x1 = self.width - self.numw
+        x1 = self.width - self.number_width
         if x1 - x0 > 8:  # a dotted line: round caps on a dash pattern (no text to encode)
             c.saveState()
             c.setStrokeColor(RULE)
@@ -222,11 +224,34 @@ class ContentsEntry(Flowable):
             c.setDash([0, 4], 0)
             c.line(x1 - 4 * int((x1 - x0) / 4), 5.3, x1, 5.3)
             c.restoreState()
+        self.draw_number(c, self.width, 5)
+        self.draw_link(c, (0, 0, self.width, self.height))
+
+    def draw_number(self, c, right: float, baseline: float):
+        raise NotImplementedError
+
+    def draw_link(self, c, rect):
+        raise NotImplementedError
+
+
+class ContentsEntry(LeaderLine):
+    """A dossier's contents line: its number is the page of `key` (a form, drawn once the
+    dossier is laid out), the line a link to `key`."""
+
+    def __init__(self, para: Paragraph, key: str, level: int, state: RenderState):
+        super().__init__(para, level)
+        self.key, self.state = key, state
+        state.refs.add(key)
+        self.number_width = 34 if state.volumes is None else 66  # "vol. 2 · 1234"
+
+    def draw_number(self, c, right, baseline):
         c.saveState()
-        c.translate(self.width, 5)
+        c.translate(right, baseline)
         c.doForm(self.state.contents_form(self.key))
         c.restoreState()
-        link(c, self.key, (0, 0, self.width, self.height))
+
+    def draw_link(self, c, rect):
+        link(c, self.key, rect)
 
 
 class Deferred(Flowable):

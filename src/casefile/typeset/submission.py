@@ -24,6 +24,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -41,18 +42,20 @@ from casefile.case.body import strip_marks
 from casefile.case.dates import display_date
 from casefile.dossier.submission import Brief, Piece, annex_title, reference_text, where_text
 from casefile.errors import Problem
-from casefile.pdf.annexes import CITE_SCHEME
+from casefile.pdf.annexes import CITE_SCHEME, AnnexPage
 from casefile.typeset import fastpath, rtl
 from casefile.typeset.document import HeldCanvas
-from casefile.typeset.flowables import outline_title
+from casefile.typeset.flowables import LeaderLine, outline_title
 from casefile.typeset.styles import (
     BANNER,
+    FILE_BAND_TOP,
     GREY,
     INK,
     RULE,
     SHADE,
     PageGeometry,
     page_geometry,
+    paragraph_styles,
 )
 from casefile.typeset.styles import LINK as LINK_COLOUR
 
@@ -66,7 +69,7 @@ def _styles() -> dict[str, ParagraphStyle]:
     rtl.register_fonts()
     R, B = rtl.FONT_REGULAR, rtl.FONT_BOLD
     base = ParagraphStyle("body", fontName=R, fontSize=10.5, leading=15, textColor=INK, spaceAfter=7,
-                          allowWidows=0)
+                          allowWidows=0, bulletFontName=R)  # paragraph numbers too: no Helvetica
     return {
         "body": base,
         "numbered": ParagraphStyle("numbered", parent=base, leftIndent=NUMBER_INDENT, bulletIndent=0),
@@ -85,7 +88,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0),
         "cellhead": ParagraphStyle("cellhead", parent=base, fontName=B, fontSize=8.5, leading=11, spaceAfter=0),
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11.5, textColor=GREY),
-        "toc": ParagraphStyle("toc", parent=base, spaceAfter=2),
+        "toc": paragraph_styles()["entry"],  # the dossiers' contents line
         "cover-kicker": ParagraphStyle("cover-kicker", parent=base, fontName=B, fontSize=9, leading=12,
                                        alignment=TA_CENTER, textColor=GREY, spaceAfter=4),
         "cover-to": ParagraphStyle("cover-to", parent=base, fontSize=13, leading=18, alignment=TA_CENTER,
@@ -407,25 +410,39 @@ def _cover(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
     return out
 
 
+class BriefEntry(LeaderLine):
+    """A line of the brief's contents: as a dossier's (dot leaders, the whole line a link), its
+    number written now (the brief is typeset twice and knows its pages by the second time), its
+    link to a place of the brief ("#key") or to an annex (a placeholder pdf/annexes.py points)."""
+
+    def __init__(self, para: Paragraph, level: int, number: str, href: str, number_width: float):
+        super().__init__(para, level)
+        self.number, self.href, self.number_width = number, href, number_width
+
+    def draw_number(self, c, right, baseline):
+        c.setFillColor(INK)
+        c.setFont(self.para.style.fontName, self.para.style.fontSize)
+        c.drawRightString(right, baseline, self.number)
+
+    def draw_link(self, c, rect):
+        if self.href.startswith("#"):
+            fastpath.link(c, self.href[1:], rect)
+        else:
+            c.linkURL(self.href, rect, relative=1, thickness=0)
+
+
 def _contents(b: Brief, s: dict, state: BriefState, toc: list[tuple[int, str, str]],
               combined: bool) -> list[Flowable]:
+    """Each section and heading with its page, then each annex: its first page, A-1 (the combined
+    PDF labels an annex's pages A-1, A-2 …), or the dossier file (the text alone)."""
     out = _section("contents", "Contents", state, s)
-    rows = []
-    for level, title, key in toc:
-        rows.append([Paragraph(f'<a href="#{_attr(key)}" color="#1a1a1a">{text(title)}</a>',
-                               ParagraphStyle(f"toc{level}", parent=s["toc"], leftIndent=6 * mm * level)),
-                     Paragraph(f'<a href="#{_attr(key)}" color="{LINK}">{state.page_of(key)}</a>', s["right"])])
-    for a in b.annexes:  # after the text (combined: its pages labelled A-1 …) or beside it (separate)
-        href = f"{CITE_SCHEME}annex:{_attr(a.letter)}"
-        rows.append([Paragraph(f'<a href="{href}" color="#1a1a1a">{text(annex_title(a))}</a>', s["toc"]),
-                     Paragraph(f'<a href="{href}" color="{LINK}">{text(f"{a.letter}-1" if combined else a.file_name)}'
-                               f'</a>', s["right"])])
-    width = state.page.content_width
-    t = Table(rows, colWidths=[width - 18 * mm, 18 * mm] if combined else [width - 34 * mm, 34 * mm])
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
-                           ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
-    return out + [t]
+    lines = [(level, text(title), state.page_of(key), f"#{key}") for level, title, key in toc]
+    lines += [(0, text(annex_title(a)), f"{a.letter}-1" if combined else a.file_name,
+               f"{CITE_SCHEME}annex:{a.letter}") for a in b.annexes]
+    style = s["toc"]
+    width = max(34.0, *(stringWidth(number, style.fontName, style.fontSize) + 10 for _, _, number, _ in lines))
+    return out + [BriefEntry(Paragraph(title, style), level, number, href, width)
+                  for level, title, number, href in lines]
 
 
 def _body(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
@@ -475,7 +492,8 @@ def _table(rows: list[list], widths: list[float], s: dict, state: BriefState) ->
     """A table whose column widths are `widths` as shares of the text's width."""
     width = state.page.content_width
     t = Table(rows, colWidths=[width * w / sum(widths) for w in widths], repeatRows=1, hAlign="LEFT")
-    t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), rtl.FONT_REGULAR),  # the cells' font: no Helvetica
+                           ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
                            ("BACKGROUND", (0, 0), (-1, 0), SHADE), ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                            ("LEFTPADDING", (0, 0), (-1, -1), 3.5), ("RIGHTPADDING", (0, 0), (-1, -1), 3.5),
                            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
@@ -518,21 +536,34 @@ def _summary(b: Brief, s: dict, state: BriefState) -> list[Flowable]:
 
 def _annex_list(b: Brief, s: dict, state: BriefState, combined: bool) -> list[Flowable]:
     out = _section("annexes", "List of annexes", state, s)
-    where = ("The annexes follow this text in the same PDF file; their pages keep the page numbers and "
-             "stamps of the dossiers as built." if combined else
-             "Each annex is the dossier file named here, in the folder above this file's; the links open it "
-             "at the cited page.")
-    out.append(Paragraph(where, s["small"]))
+    if combined:  # what a reader sees, told with the first annex's second page
+        a = b.annexes[0]
+        k = min(2, a.pages or 2)
+        file_pages = (state.total + sum(x.pages for x in b.annexes)) if state.total else "…"
+        place = state.total + a.offset + k if state.total else "…"
+        where = (f"The annexes follow this text in the same PDF file. Each keeps the page numbers of its dossier "
+                 f"as built (“Page {k} of {a.pages or '…'}”), which its own contents, indexes and bookmarks cite, "
+                 f"and a citation here gives the annex and that page (“Annex {a.letter}, p. {k}”). This file "
+                 f"labels those pages {a.letter}-1, {a.letter}-2 … (the page box of a PDF reader shows the label), "
+                 f"and each is stamped at its top right with its label and its place in the file (“Annex "
+                 f"{a.letter} · page {a.letter}-{k} · PDF page {place} of {file_pages}”). The text's own pages are "
+                 f"1 to {state.total or '…'}.")
+    else:
+        where = ("Each annex is the dossier file named here, in the folder above this file's; the links open it "
+                 "at the cited page.")
+    out.append(Paragraph(text(where), s["small"]))
     c, h = s["cell"], s["cellhead"]
     rows = [[Paragraph(x, h) for x in ("Annex", "Dossier", "Edition", "Pages", "File" if not combined
-                                       else "Pages of this file")]]
+                                       else "Its pages in this file")]]
     for a in b.annexes:
-        last = a.pages
-        place = (f"{state.total + a.offset + 1}–{state.total + a.offset + last}" if (combined and state.total)
-                 else a.file_name)
+        if combined and state.total and a.pages:
+            place = (f"{a.letter}-1 to {a.letter}-{a.pages} (PDF pages {state.total + a.offset + 1}–"
+                     f"{state.total + a.offset + a.pages})")
+        else:
+            place = f"{a.letter}-1 …" if combined else a.file_name
         rows.append([Paragraph(text(a.letter), c), Paragraph(text(f"Dossier concerning {a.accused['name']}"), c),
                      Paragraph(text(b.edition), c), Paragraph(str(a.pages or "…"), c), Paragraph(text(place), c)])
-    return out + [_table(rows, [10, 45, 15, 10, 20], s, state)]
+    return out + [_table(rows, [9, 38, 13, 8, 32], s, state)]
 
 
 # ------------------------------------------------------------------ the whole brief
@@ -590,13 +621,44 @@ def _render_once(b: Brief, known: dict, total: int, combined: bool) -> RenderedB
     doc = BriefDoc(buf, b, state, s, title=b.title, author="; ".join(b.front["authors"]),
                    subject=f"Submission to {b.front['addressee']} — {b.edition} edition",
                    keywords=", ".join(["casefile", "submission", b.case["id"], b.name, b.edition]),
-                   creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)")
+                   creator=f"casefile {__version__}", producer=f"casefile {__version__} (reportlab)",
+                   initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
     doc.build(flows, canvasmaker=HeldCanvas)
     pages = doc.canv.getPageNumber() - 1
     doc.canv.showOutline()  # the bookmarks panel open
     fastpath.open_at(doc.canv, OPEN_AT)
     doc.canv.finish()
     return RenderedBrief(buf.getvalue(), pages, dict(state.pages), list(state.outline))
+
+
+STAMP_SIZE = 7.0  # the annex stamp: as the exhibit file pages' banner, in the band above them
+
+
+def annex_stamps(pages: list[AnnexPage]) -> bytes:
+    """The stamps of the annex pages of a combined PDF (pdf/annexes.py draws each page over its
+    annex page): "Annex A · page A-12 · PDF page 22 of 67" at the top right, in the band an
+    exhibit file's page keeps free above it (its banner's line), where a dossier's own page has
+    nothing either (its banner is lower)."""
+    rtl.register_fonts()
+    buf = io.BytesIO()
+    c = Canvas(buf, invariant=1, initialFontName=rtl.FONT_REGULAR)  # every font embedded: no Helvetica
+    for p in pages:
+        c.setPageSize((p.width, p.height))
+        bold = f"Annex {p.letter} · page {p.label}"
+        rest = f" · PDF page {p.file_page} of {p.file_pages}"
+        right = p.width - min(14.0, p.width * 0.025)
+        y = p.height - FILE_BAND_TOP + 4.5
+        x = right - stringWidth(bold, rtl.FONT_BOLD, STAMP_SIZE) - stringWidth(rest, rtl.FONT_REGULAR, STAMP_SIZE)
+        t = c.beginText(x, y)
+        t.setFillColor(INK)
+        t.setFont(rtl.FONT_BOLD, STAMP_SIZE)
+        t.textOut(bold)
+        t.setFont(rtl.FONT_REGULAR, STAMP_SIZE)
+        t.textOut(rest)
+        c.drawText(t)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
 
 
 def glyph_problems(sub) -> list[Problem]:
