@@ -58,7 +58,7 @@ def check(case: Optional[str] = typer.Argument(None, help="case id (default: eve
 
     with _showing_progress() as (report, ocr_progress, _):  # conversions and OCR, as build shows them
         prepared = prepare(Options(root=root, cases=[case] if case else None), report, ocr_progress)
-    warnings = sorted(str(w) for p in prepared for w in [*p.lc.warnings, *p.partly_read])
+    warnings = sorted(w for p in prepared for w in [*p.lc.warnings, *p.partly_read])  # by path, then line
     for w in warnings:
         print(w, file=sys.stderr)
     for lc in (p.lc for p in prepared):

@@ -80,7 +80,7 @@ class Prepared:
     fingerprints: dict  # accused id -> sha256 over that dossier's inputs
     lock_text: str | None  # new lock file text when it changed
     submissions: list = field(default_factory=list)  # case/submission.LoadedSubmission
-    partly_read: list = field(default_factory=list)  # warnings: pages OCR did not read in full, withheld
+    partly_read: list = field(default_factory=list)  # warnings (Problem): pages OCR did not read in full, withheld
 
 
 def _inspect_files(lc: LoadedCase, problems: list[Problem], cache: dict, intake=None,
@@ -340,7 +340,7 @@ def prepare(opts: Options, report=None, ocr_progress=None) -> list[Prepared]:
         text = format_lock(new, lc.case.numbering.exhibit_prefix, lc.case.numbering.exhibit_width)
         prepared.append(Prepared(lc, numbers, files, dict(new.documents), targets, fps,
                                  text if (changed or not lock_path.exists()) else None, subs,
-                                 [str(w) for w in partly_read_warnings(lc, files)]))
+                                 partly_read_warnings(lc, files)))
     if problems:
         raise CaseError(one_line(problems))
     return prepared
@@ -470,8 +470,8 @@ def prepare_jobs(opts: Options, plan: Plan, report, ocr_progress=None) -> Work:
     work = Work(prepared, [], [], [], {}, code_signature())
     for p in prepared:
         if "public" in opts.editions:  # one line per page the public edition withholds as not fully read
-            for line in p.partly_read:
-                report(line)
+            for warning in p.partly_read:
+                report(str(warning))
         cid = p.lc.case.id
         state = work.states[cid] = read_state(state_path(opts, cid))
         recorded = state.get("dossiers", {})
