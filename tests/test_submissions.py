@@ -849,6 +849,8 @@ The law is settled. {#p4}
 As shown in [@facts], [@law] and [@argument], and in [@facts; @law], it follows [@d1, p. 4].
 Both rules [see @p3; @p4]; compare [@p3], [@facts] and [@p4]; also [@law] and [the facts](#facts);
 and [@facts], [@law], and [@argument].
+
+[@law] and [@argument] say so. The law is clear; [@p3] is its rule. [@facts] opens.
 """)
 
 
@@ -867,6 +869,8 @@ def test_cross_references_in_a_row_are_one_phrase(workspace):
     assert "Both rules see paragraphs 3 and 4; compare paragraph 3, section I and paragraph 4; also section II " \
            "and the facts; and sections I, II, and III." in body, body
     assert "section I, section II" not in body and "para." not in body.split("Table of cited evidence")[0]
+    # one that opens a paragraph or a sentence is capitalised, one inside a sentence is not
+    assert "Sections II and III say so. The law is clear; paragraph 3 is its rule. Section I opens." in body, body
     # each number is a link to the page of its heading or paragraph
     pages = {t.split(". ", 1)[1]: p for _, t, p in outline_titles(pdf) if re.match(r"[IV]+\. ", t)}
     r = PdfReader(str(pdf))

@@ -475,6 +475,7 @@ def _short(title: str) -> str:
 
 
 XREF_SEPARATOR = re.compile(r"(,| and|, and) ")  # between cross-references written in a row
+SENTENCE_END = re.compile(r"(^|[.!?][)\]’”\"']*)\s*$")  # text before a cross-reference that opens a sentence
 
 
 def _cross_reference_runs(spans, labels: dict[str, tuple[str, str, str]]) -> dict[int, list[Piece]]:
@@ -482,7 +483,8 @@ def _cross_reference_runs(spans, labels: dict[str, tuple[str, str, str]]) -> dic
     index: "section II", "paragraph 12", a heading without a number by its title. Several in a
     row, separated only by ", ", " and " or ", and " (as written, or as `[@a; @b]` gives them),
     of one kind are one phrase: "sections II, III and IV", "paragraphs 3 and 4", each number a
-    link to its place (the separators stay the text's own)."""
+    link to its place (the separators stay the text's own). One that opens a paragraph or a
+    sentence is capitalised ("Section II sets out …")."""
     out: dict[int, list[Piece]] = {}
     k = 0
     while k < len(spans):
@@ -497,11 +499,14 @@ def _cross_reference_runs(spans, labels: dict[str, tuple[str, str, str]]) -> dic
             run.append(run[-1] + 2)
         found = [labels.get(spans[i].key, ("", spans[i].key, "")) for i in run]
         kinds = {kind for kind, _, _ in found}
+        opens = k == 0 or (spans[k - 1].kind == "text" and SENTENCE_END.search(spans[k - 1].text) is not None)
         for n, (i, (kind, number, anchor)) in enumerate(zip(run, found)):
             if len(run) > 1 and len(kinds) == 1 and kind:  # one phrase: the kind once, in the plural
                 label = f"{kind}s {number}" if n == 0 else number
             else:
                 label = f"{kind} {number}" if kind else number
+            if n == 0 and opens and kind:
+                label = label[0].upper() + label[1:]
             out[i] = [Piece("xref", label, key=anchor)]
         k = run[-1] + 1
     return out
