@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import faulthandler
+import hashlib
 import io
 import os
 import platform
@@ -361,9 +362,9 @@ def plain_same_text(d, docs) -> tuple[bytes, int]:
 
         def draw(self):
             if self.f.kind == "pdf":
-                pages.draw(self.canv, Path(self.f.abspath), self.index, self.width, self.height)
+                pages.draw(self.canv, self.f, self.index, self.width, self.height)
             else:
-                draw_image(self.canv, self.f.abspath, self.f.page_sizes[0], 0, 0, self.width, self.height)
+                draw_image(self.canv, self.f, self.f.page_sizes[0], 0, 0, self.width, self.height)
 
     def words(el) -> str:
         return " ".join("".join(el.itertext()).split())
@@ -476,10 +477,19 @@ def pikepdf_reference(reserved: list, box: tuple) -> bytes:
     return buf.getvalue()
 
 
-def casefile_merge(reserved: list, box: tuple) -> bytes:
+def exhibit_files(reserved: list) -> dict:
+    """path -> the exhibit file as ExhibitPages.draw takes it (the file drawn, its recorded
+    SHA-256, which draw checks as build does), for the pages of `reserved`; made before timing."""
+    from types import SimpleNamespace
+
+    return {path: SimpleNamespace(drawn=path, abspath=path, sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest())
+            for path in sorted({path for _, path, _ in reserved})}
+
+
+def casefile_merge(reserved: list, box: tuple, files: dict) -> bytes:
     """The same as pikepdf_reference, done by casefile's own code: each exhibit page drawn as
-    `build` draws it into a dossier (stamping.ExhibitPages), on a blank A4 page, a text stamp
-    over it, saved."""
+    `build` draws it into a dossier (exhibit_pages.ExhibitPages, `files` from exhibit_files), on a
+    blank A4 page, a text stamp over it, saved."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
@@ -493,7 +503,7 @@ def casefile_merge(reserved: list, box: tuple) -> bytes:
         for n, (_page, path, index) in enumerate(reserved, 1):
             c.saveState()
             c.translate(box[0], box[1])
-            pages.draw(c, Path(path), index, box[2], box[3])
+            pages.draw(c, files[path], index, box[2], box[3])
             c.restoreState()
             c.setFont("Helvetica", 8)
             c.drawString(400, 56, f"EX-{n:04d} page {index + 1} BN-{n:06d}")
@@ -565,7 +575,8 @@ def in_process(root: Path, repeat: int, profile: int):
 
     # --- exhibit pages merged and stamped: the dossier's (a few files, many pages each), then
     # 200 small files (one or two pages each), where the cost of opening a file shows
-    reserved = list(r.reserved)
+    reserved = [(page, path, index) for page, path, index in r.reserved  # (r.reserved lists image pages too)
+                if Path(path).read_bytes()[:5] == b"%PDF-"]
     if not reserved:
         row("exhibit pages merged: casefile / pikepdf", "no PDF exhibit pages in this dossier", "≥ 0.8×", "skipped")
     else:
@@ -614,7 +625,8 @@ def merge_figure(label: str, reserved: list, profile: int, what: str):
     frame = page_geometry("A4").frame
     name = "exhibit_pages.ExhibitPages"
     n = len(reserved)
-    fn = lambda: casefile_merge(reserved, frame)  # noqa: E731
+    files = exhibit_files(reserved)
+    fn = lambda: casefile_merge(reserved, frame, files)  # noqa: E731
     ref = lambda: pikepdf_reference(reserved, frame)  # noqa: E731
     fn()  # warm-up
     pikepdf_reference(reserved[:2], frame)
