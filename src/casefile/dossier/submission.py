@@ -23,11 +23,10 @@ from casefile.case.lockfile import document_label
 from casefile.case.submission import Block, Cite, LoadedSubmission, Span, UNSummary
 from casefile.dossier.assembly import TYPE_LABELS, Dossier, Exhibit, FileInfo
 from casefile.dossier.editions import (PSEUDONYMS, REDACTED_TERMS, REMOVALS, WITHHELD_FILES, WITHHELD_ITEMS,
-                                       protected_names, public_terms, public_text, submission_terms)
+                                       WITHHELD_NOTE, protected_names, public_terms, public_text, submission_terms)
 from casefile.errors import Problem
 
 ANNEX_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-WITHHELD = "withheld from the public edition"
 
 
 @dataclass
@@ -373,7 +372,7 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
             number, type_ = ex.number, ex.type
             override = fm.short_titles.get(c.key)
             title = txt(override, public_terms(li)) if override else short_title(ex)
-        ref = Reference(f"ref-{len(references) + 1}", number, WITHHELD if withheld else title, type_,
+        ref = Reference(f"ref-{len(references) + 1}", number, WITHHELD_NOTE if withheld else title, type_,
                         txt(c.prefix), "" if withheld else txt(locator_text(c)),
                         c.pages[0][0] if c.pages else None, withheld,
                         txt(fm.withheld_notes.get(c.key, ""), public_terms(li)) if withheld else "",
@@ -449,7 +448,7 @@ def assemble_brief(lc: LoadedCase, sub: LoadedSubmission, dossiers: dict[str, Do
         for row in evidence:
             ai, ex = by_number.get(row.number, (None, None))
             if ex is None or row.withheld:
-                summary.append(SummaryRow(row.number, "—", "—", "—", "—", WITHHELD, row.ref))
+                summary.append(SummaryRow(row.number, "—", "—", "—", "—", WITHHELD_NOTE, row.ref))
                 continue
             it = ex.item
             li = items[ex.id]
@@ -529,7 +528,7 @@ def reference_text(r: Reference) -> str:
     """A reference as printed: "EX-0014, Testimony of Hossein Farsi, p. 2 [IR88-0014-0002]"; a
     withheld exhibit "EX-0021, withheld from the public edition (the note)"."""
     if r.withheld:
-        return f"{r.number}, {WITHHELD}" + (f" ({r.withheld_note})" if r.withheld_note else "")
+        return f"{r.number}, {WITHHELD_NOTE}" + (f" ({r.withheld_note})" if r.withheld_note else "")
     out = f"{r.number}, {r.short_title}"
     if r.locator:
         out += f", {r.locator}"
@@ -548,7 +547,7 @@ def where_text(r: Reference, annexes: list[Annex]) -> str:
     if r.annex is None or r.annex_page is None or r.withheld:
         return ""
     return f"Annex {annexes[r.annex].letter}, p. {r.annex_page}" + \
-        (f"; that file is {WITHHELD}" if r.file_withheld else "")
+        (f"; that file is {WITHHELD_NOTE}" if r.file_withheld else "")
 
 
 # ------------------------------------------------------------------ pages in the built dossiers
